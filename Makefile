@@ -1,0 +1,60 @@
+# The project's only entry points. Everything sets itself up from nothing but
+# Python 3.11, pip, git, make (and Node/npm for the contract tools).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PACKAGE := binance_coinm_futures
+GENERATED := generated/$(PACKAGE)
+GENERATE = PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path openapi.yaml \
+	--config generator-config.yaml --custom-template-path templates --meta none --fail-on-warning
+
+.PHONY: help setup demo test generate check-generated lint typecheck pytest clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,keys,testing]'
+	touch $@
+
+setup: $(STAMP) ## create .venv and install the package with its dev tools
+
+demo: setup ## cancel two orders on a local exchange and show a -2011
+	$(BIN)/python -m local_exchange.run -- $(BIN)/python examples/cancel_order.py
+
+generate: setup ## regenerate generated/ from openapi.yaml
+	rm -rf $(GENERATED)
+	$(GENERATE) --output-path $(GENERATED) >/dev/null
+	@echo "generated $(GENERATED) from openapi.yaml"
+
+check-generated: setup ## fail if generated/ is not exactly what the generator makes
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GENERATE) --output-path "$$tmp/$(PACKAGE)" >/dev/null; \
+	if ! diff -r "$$tmp/$(PACKAGE)" $(GENERATED) >"$$tmp/diff"; then \
+		head -n 40 "$$tmp/diff"; \
+		echo "generated/ differs from what openapi.yaml generates. Fix: make generate"; \
+		exit 1; \
+	fi; \
+	echo "generated/ is byte-identical to a fresh generation"
+
+lint: setup ## ruff over hand-written code
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup ## mypy --strict over hand-written, generated and test code
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/pytest -q
+
+test: setup check-generated lint typecheck pytest ## everything CI runs
+
+clean: ## remove the virtual environment and caches
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist

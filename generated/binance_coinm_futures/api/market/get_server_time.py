@@ -1,0 +1,144 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.server_time import ServerTime
+from ...types import Response
+
+
+def _get_kwargs() -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/dapi/v1/time",
+    }
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ServerTime:
+    if response.status_code == 200:
+        response_200 = ServerTime.from_dict(response.json())
+
+        return response_200
+
+    raise errors.UnexpectedStatus(response.status_code, response.content)
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ServerTime]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[ServerTime]:
+    """Current server time.
+
+     The exchange's clock in milliseconds since the epoch. Public and unsigned; a signed client uses it
+    to correct its clock offset.
+
+    Raises:
+        errors.UnexpectedStatus: If the server answers anything but 200. With the
+            signing hook installed, its typed Binance errors are raised first.
+        httpx.HTTPError: If the transport fails.
+
+    Returns:
+        Response[ServerTime]: the status, headers, raw body and parsed model.
+    """
+
+    kwargs = _get_kwargs()
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+) -> ServerTime:
+    """Current server time.
+
+     The exchange's clock in milliseconds since the epoch. Public and unsigned; a signed client uses it
+    to correct its clock offset.
+
+    Raises:
+        errors.UnexpectedStatus: If the server answers anything but 200. With the
+            signing hook installed, its typed Binance errors are raised first.
+        httpx.HTTPError: If the transport fails.
+
+    Returns:
+        ServerTime
+    """
+
+    kwargs = _get_kwargs()
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _parse_response(client=client, response=response)
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[ServerTime]:
+    """Current server time.
+
+     The exchange's clock in milliseconds since the epoch. Public and unsigned; a signed client uses it
+    to correct its clock offset.
+
+    Raises:
+        errors.UnexpectedStatus: If the server answers anything but 200. With the
+            signing hook installed, its typed Binance errors are raised first.
+        httpx.HTTPError: If the transport fails.
+
+    Returns:
+        Response[ServerTime]: the status, headers, raw body and parsed model.
+    """
+
+    kwargs = _get_kwargs()
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+) -> ServerTime:
+    """Current server time.
+
+     The exchange's clock in milliseconds since the epoch. Public and unsigned; a signed client uses it
+    to correct its clock offset.
+
+    Raises:
+        errors.UnexpectedStatus: If the server answers anything but 200. With the
+            signing hook installed, its typed Binance errors are raised first.
+        httpx.HTTPError: If the transport fails.
+
+    Returns:
+        ServerTime
+    """
+
+    kwargs = _get_kwargs()
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _parse_response(client=client, response=response)

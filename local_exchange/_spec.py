@@ -1,0 +1,70 @@
+"""The endpoint facts the exchange takes from openapi.yaml (shipped beside this module).
+
+The spec is parsed lazily, once, the first time a fact is needed.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ORDER_PATH = "/dapi/v1/order"
+TIME_PATH = "/dapi/v1/time"
+
+
+@functools.cache
+def _spec() -> Mapping[str, Any]:
+    text = Path(__file__).with_name("openapi.yaml").read_text(encoding="utf-8")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    spec: Mapping[str, Any] = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    return spec
+
+
+def _cancel_operation() -> Mapping[str, Any]:
+    operation: Mapping[str, Any] = _spec()["paths"][ORDER_PATH]["delete"]
+    return operation
+
+
+def _parameter_schema(name: str) -> Mapping[str, Any]:
+    for parameter in _cancel_operation()["parameters"]:
+        if parameter["name"] == name:
+            schema: Mapping[str, Any] = parameter["schema"]
+            return schema
+    raise LookupError(f"openapi.yaml has no parameter {name!r} for DELETE {ORDER_PATH}")
+
+
+@functools.cache
+def cancel_example() -> Mapping[str, Any]:
+    """The 200 example of DELETE /dapi/v1/order, field names as on the wire."""
+    content = _cancel_operation()["responses"]["200"]["content"]["application/json"]
+    example: Mapping[str, Any] = content["example"]
+    return example
+
+
+@functools.cache
+def recv_window_max() -> int:
+    maximum: int = _parameter_schema("recvWindow")["maximum"]
+    return maximum
+
+
+@functools.cache
+def client_order_id_max_length() -> int:
+    max_length: int = _parameter_schema("origClientOrderId")["maxLength"]
+    return max_length
+
+
+@functools.cache
+def client_order_id_pattern() -> str:
+    pattern: str = _parameter_schema("origClientOrderId")["pattern"]
+    return pattern
+
+
+@functools.cache
+def client_order_id_regex() -> re.Pattern[str]:
+    # Used with fullmatch, so a trailing newline cannot slip past the pattern's `$`.
+    return re.compile(client_order_id_pattern())

@@ -1,0 +1,63 @@
+"""Hand-written runtime of binance-coinm-futures: signing, clock, errors and connect().
+
+The endpoint functions themselves are generated, in ``binance_coinm_futures``; this package
+installs itself into their client through ``httpx_args`` and never changes generated code.
+"""
+
+from signing_hook._auth import BinanceAuth
+from signing_hook._clock import Clock, ServerClock, system_clock
+from signing_hook._connect import DEFAULT_TIMEOUT, connect
+from signing_hook._errors import (
+    ApiKeyRejected,
+    BinanceAPIError,
+    BinanceError,
+    ExecutionStatusUnknown,
+    FirewallRejected,
+    InvalidParameter,
+    InvalidRequest,
+    InvalidSignature,
+    IpBanned,
+    NothingSent,
+    RateLimited,
+    RequestRejected,
+    ServiceUnavailable,
+    TimestampRejected,
+    UnknownOrder,
+)
+from signing_hook._signers import Ed25519Signer, HmacSigner, RsaSigner, Signer, signer_from_private_key
+from signing_hook._transport import BinanceTransport
+from signing_hook._usage import RateLimitUsage, rate_limit_usage
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "ApiKeyRejected",
+    "BinanceAPIError",
+    "BinanceAuth",
+    "BinanceError",
+    "BinanceTransport",
+    "Clock",
+    "Ed25519Signer",
+    "ExecutionStatusUnknown",
+    "FirewallRejected",
+    "HmacSigner",
+    "InvalidParameter",
+    "InvalidRequest",
+    "InvalidSignature",
+    "IpBanned",
+    "NothingSent",
+    "RateLimitUsage",
+    "RateLimited",
+    "RequestRejected",
+    "RsaSigner",
+    "ServerClock",
+    "ServiceUnavailable",
+    "Signer",
+    "TimestampRejected",
+    "UnknownOrder",
+    "connect",
+    "rate_limit_usage",
+    "signer_from_private_key",
+    "system_clock",
+]

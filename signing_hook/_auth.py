@@ -1,0 +1,146 @@
+"""The signing hook: one ``httpx.Auth`` flow that serves the sync and the async client alike.
+
+For every request it (1) checks the query against openapi.yaml and refuses a bad one before
+anything is sent, (2) sets ``X-MBX-APIKEY``, appends ``timestamp`` and then ``signature`` over
+exactly the bytes that go on the wire, (3) on -1021 learns the server's clock from the time
+endpoint — yielded from the flow, as digest auth does — and re-signs and resends once, and
+(4) turns any error answer into a typed exception. The flow performs no I/O of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Generator, Mapping
+from typing import Final
+from urllib.parse import parse_qsl
+
+import httpx
+
+from signing_hook._clock import ServerClock
+from signing_hook._errors import ExecutionStatusUnknown, error_for_response, parse_error_body
+from signing_hook._signers import Signer
+from signing_hook._spec import OperationRules
+from signing_hook._usage import RateLimitUsage
+
+logger: Final = logging.getLogger("signing_hook")
+
+_TIMESTAMP_REJECTED: Final = -1021
+_JSON_ENDS: Final = {(b"{"[0], b"}"[0]), (b"["[0], b"]"[0])}
+
+
+class BinanceAuth(httpx.Auth):
+    """Signs Binance requests; install it through ``httpx_args={"auth": ...}`` (see connect())."""
+
+    requires_response_body = True
+
+    def __init__(
+        self,
+        api_key: str,
+        signer: Signer,
+        *,
+        clock: ServerClock | None = None,
+        recv_window: int | None = None,
+        rules: Mapping[tuple[str, str], OperationRules] | None = None,
+        time_path: str = "/dapi/v1/time",
+    ) -> None:
+        if not api_key or any(ch in api_key for ch in "\r\n"):
+            raise ValueError("api_key must be a non-empty single-line string")
+        self._api_key = api_key
+        self._signer = signer
+        self.clock = clock or ServerClock()
+        self._recv_window = b"recvWindow=%d" % recv_window if recv_window is not None else b""
+        self._rules = rules or {}
+        self._time_path = time_path
+
+    def __repr__(self) -> str:
+        return f"BinanceAuth(api_key={mask(self._api_key)!r}, signer={self._signer!r})"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        rules = self._rules.get((request.method, request.url.path))
+        if rules is not None:
+            query = request.url.query
+            rules.check(parse_qsl(query.decode("ascii"), keep_blank_values=True))
+            if not rules.signed:
+                response = yield request
+                _raise_for_status(request, response)
+                return
+        unsigned = self._with_defaults(request.url.query)
+        request.headers["X-MBX-APIKEY"] = self._api_key
+        version = self._sign(request, unsigned)
+        started = time.perf_counter()
+        response = yield request
+
+        if response.status_code == 400 and _is_timestamp_rejection(response.content):
+            if self.clock.version == version:  # nobody has corrected the clock meanwhile
+                yield from self._learn_server_time(request)
+            self._sign(request, unsigned)
+            logger.debug("re-signing %s %s after -1021", request.method, request.url.path)
+            response = yield request
+
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %d in %.1f ms",
+                request.method,
+                request.url.path,
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+            )
+        _raise_for_status(request, response)
+
+    def _with_defaults(self, query: bytes) -> bytes:
+        if self._recv_window and b"recvWindow=" not in query:
+            return query + b"&" + self._recv_window if query else self._recv_window
+        return query
+
+    def _sign(self, request: httpx.Request, unsigned: bytes) -> int:
+        now, version = self.clock.now_ms()
+        stamped = b"%s&timestamp=%d" % (unsigned, now) if unsigned else b"timestamp=%d" % now
+        # totalParams: the query string followed by the body, exactly as sent.
+        signature = self._signer.sign(stamped + request.content if request.content else stamped)
+        request.url = request.url.copy_with(
+            query=stamped + b"&signature=" + signature.encode("ascii")
+        )
+        return version
+
+    def _learn_server_time(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        """Fetch the exchange's time (a public request, unsigned) and correct the offset."""
+        time_request = httpx.Request("GET", request.url.copy_with(path=self._time_path, query=b""))
+        sent_at = self.clock.local_ms()
+        time_response = yield time_request
+        received_at = self.clock.local_ms()
+        try:
+            server_ms = int(time_response.json()["serverTime"])
+        except (ValueError, KeyError, TypeError):
+            logger.warning(
+                "could not read the server time (HTTP %d)", time_response.status_code
+            )
+            return
+        self.clock.observe(server_ms, sent_at, received_at)
+        logger.info("clock offset to the exchange is now %d ms", self.clock.offset_ms)
+
+
+def _is_timestamp_rejection(body: bytes) -> bool:
+    return b"-1021" in body and parse_error_body(body)[0] == _TIMESTAMP_REJECTED
+
+
+def _raise_for_status(request: httpx.Request, response: httpx.Response) -> None:
+    status = response.status_code
+    if 200 <= status < 300:
+        body = response.content.strip()
+        if body and (body[0], body[-1]) not in _JSON_ENDS:
+            raise ExecutionStatusUnknown(
+                f"{request.method} {request.url.path} answered {status} with a body that is "
+                "not a complete JSON document; the request may have taken effect",
+                status=status,
+                usage=RateLimitUsage.from_headers(response.headers),
+            )
+        return
+    raise error_for_response(status, response.headers, response.content)
+
+
+def mask(api_key: str) -> str:
+    """The API key as it may appear in logs and reprs: its last four characters at most."""
+    return "***" + api_key[-4:] if len(api_key) > 12 else "***"

@@ -1,0 +1,234 @@
+"""Every failure of a call raises one of these; none is returned.
+
+The tree, and what a trading desk does with each branch::
+
+    BinanceError                        base of everything raised here
+    ├── InvalidRequest (ValueError)     refused before sending: nothing was sent; fix the call
+    ├── NothingSent                     no connection could be opened: nothing was sent; safe to retry
+    ├── ExecutionStatusUnknown          sent, outcome unknown (503 "Unknown error…", -1006, -1007,
+    │                                   timeout or reset after sending): query the order, never
+    │                                   resend blindly
+    └── BinanceAPIError                 the exchange answered with an error
+        ├── RequestRejected             a 4XX: the exchange did nothing
+        │   ├── TimestampRejected       -1021, still after the automatic re-sign: check the clock
+        │   ├── InvalidSignature        -1022: wrong secret / private key
+        │   ├── ApiKeyRejected          -2014, -2015: key format, permissions or IP whitelist
+        │   ├── UnknownOrder            -2011, -2013: already filled, cancelled or never existed
+        │   ├── InvalidParameter        -1100, -1102, -1121, -1131, -4015: fix the call
+        │   ├── FirewallRejected        403 from the web application firewall
+        │   └── RateLimited             429: wait `retry_after` seconds
+        │       └── IpBanned            418: banned until `banned_until`
+        └── ServiceUnavailable          other 5XX: nothing happened; safe to retry later
+
+Every exception carries ``status`` (HTTP status or None), ``code`` (Binance's code or None),
+``msg`` and ``usage`` (the rate-limit usage reported with the response, if any). None of them
+holds the request, its URL or its headers: the signature and the API key never reach a
+message, a repr or a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Final
+
+from signing_hook._usage import RateLimitUsage
+
+_EXCERPT_CHARS: Final = 200
+_UNKNOWN_ERROR_MESSAGE: Final = "Unknown error, please check your request or try again later."
+_BAN_UNTIL = re.compile(r"banned until (\d{10,})")
+
+
+class BinanceError(Exception):
+    """Base class of every exception this package raises."""
+
+    def __init__(
+        self,
+        msg: str,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        usage: RateLimitUsage | None = None,
+    ) -> None:
+        self.msg = msg
+        self.status = status
+        self.code = code
+        self.usage = usage
+        super().__init__(msg)
+
+    def __str__(self) -> str:
+        parts = []
+        if self.status is not None:
+            parts.append(f"HTTP {self.status}")
+        if self.code is not None:
+            parts.append(f"code {self.code}")
+        prefix = ", ".join(parts)
+        return f"{prefix}: {self.msg}" if prefix else self.msg
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, msg={self.msg!r})"
+
+
+class InvalidRequest(BinanceError, ValueError):
+    """The call breaks a constraint of openapi.yaml; it was refused before anything was sent."""
+
+    def __init__(self, msg: str, *, parameter: str | None = None) -> None:
+        self.parameter = parameter
+        super().__init__(msg)
+
+
+class NothingSent(BinanceError):
+    """No connection to the exchange could be opened, even after the one automatic retry.
+
+    Nothing reached the exchange, so resending the same cancel is safe.
+    """
+
+
+class ExecutionStatusUnknown(BinanceError):
+    """The request was sent but its outcome is unknown: the order may or may not be cancelled.
+
+    Raised for HTTP 503 "Unknown error…", codes -1006 and -1007, a timeout or a reset after the
+    request was sent, and a success status whose body cannot be read. Query the order before
+    acting; resending a cancel blindly can turn a success into -2011.
+    """
+
+
+class BinanceAPIError(BinanceError):
+    """The exchange answered with an error status."""
+
+
+class RequestRejected(BinanceAPIError):
+    """A 4XX answer: the exchange refused the request and did nothing."""
+
+
+class TimestampRejected(RequestRejected):
+    """-1021: the timestamp fell outside recvWindow even after re-syncing the clock once."""
+
+
+class InvalidSignature(RequestRejected):
+    """-1022: the signature did not verify: the secret or private key does not match the key."""
+
+
+class ApiKeyRejected(RequestRejected):
+    """-2014 / -2015: the API key is malformed, unknown, lacks permission or IP whitelisting."""
+
+
+class UnknownOrder(RequestRejected):
+    """-2011 / -2013: no such open order: already filled, already cancelled or never existed."""
+
+
+class InvalidParameter(RequestRejected):
+    """-1100, -1102, -1121, -1131, -4015: a parameter was missing, malformed or out of range."""
+
+
+class FirewallRejected(RequestRejected):
+    """403: the exchange's web application firewall rejected the request."""
+
+
+class RateLimited(RequestRejected):
+    """429: the request rate limit was broken. Wait ``retry_after`` seconds (None if not sent)."""
+
+    def __init__(
+        self,
+        msg: str,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        usage: RateLimitUsage | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(msg, status=status, code=code, usage=usage)
+
+
+class IpBanned(RateLimited):
+    """418: the IP is banned for sending after 429s. ``banned_until`` is epoch ms, if stated."""
+
+    def __init__(
+        self,
+        msg: str,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        usage: RateLimitUsage | None = None,
+        retry_after: float | None = None,
+        banned_until: int | None = None,
+    ) -> None:
+        self.banned_until = banned_until
+        super().__init__(msg, status=status, code=code, usage=usage, retry_after=retry_after)
+
+
+class ServiceUnavailable(BinanceAPIError):
+    """A 5XX other than "execution status unknown": nothing happened; safe to retry later."""
+
+
+_BY_CODE: Final[Mapping[int, type[BinanceAPIError]]] = {
+    -1021: TimestampRejected,
+    -1022: InvalidSignature,
+    -2014: ApiKeyRejected,
+    -2015: ApiKeyRejected,
+    -2011: UnknownOrder,
+    -2013: UnknownOrder,
+    -1100: InvalidParameter,
+    -1102: InvalidParameter,
+    -1121: InvalidParameter,
+    -1131: InvalidParameter,
+    -4015: InvalidParameter,
+}
+_STATUS_UNKNOWN_CODES: Final = frozenset({-1006, -1007})
+
+
+def _excerpt(body: bytes) -> str:
+    text = " ".join(body[: _EXCERPT_CHARS * 4].decode("utf-8", "replace").split())
+    if len(text) > _EXCERPT_CHARS:
+        text = text[:_EXCERPT_CHARS] + "…"
+    return text or "(empty body)"
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def parse_error_body(body: bytes) -> tuple[int | None, str]:
+    """Binance's ``{"code", "msg"}``, or (None, an excerpt) when the body is not that."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return None, _excerpt(body)
+    if isinstance(payload, dict):
+        code, msg = payload.get("code"), payload.get("msg")
+        if isinstance(code, int) and not isinstance(code, bool) and isinstance(msg, str):
+            return code, msg
+    return None, _excerpt(body)
+
+
+def error_for_response(status: int, headers: Mapping[str, str], body: bytes) -> BinanceError:
+    """The exception that an error answer from the exchange stands for."""
+    code, msg = parse_error_body(body)
+    usage = RateLimitUsage.from_headers(headers)
+    details = {"status": status, "code": code, "usage": usage}
+    if code in _STATUS_UNKNOWN_CODES or (status == 503 and _UNKNOWN_ERROR_MESSAGE in msg):
+        return ExecutionStatusUnknown(msg, **details)
+    if status == 418:
+        match = _BAN_UNTIL.search(msg)
+        return IpBanned(
+            msg,
+            **details,
+            retry_after=_retry_after(headers),
+            banned_until=int(match.group(1)) if match else None,
+        )
+    if status == 429:
+        return RateLimited(msg, **details, retry_after=_retry_after(headers))
+    if status == 403:
+        return FirewallRejected(msg, **details)
+    if status >= 500:
+        return ServiceUnavailable(msg, **details)
+    error_type = _BY_CODE.get(code, RequestRejected) if code is not None else RequestRejected
+    return error_type(msg, **details)

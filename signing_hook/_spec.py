@@ -1,0 +1,168 @@
+"""Facts the runtime needs, read from openapi.yaml — the only place they are written.
+
+The spec ships inside this package (in the repository ``signing_hook/openapi.yaml`` is a link to
+the top-level file). It is parsed once, on the first ``connect()``, never at import.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+
+from signing_hook._errors import InvalidRequest
+
+SPEC_PATH: Final = Path(__file__).with_name("openapi.yaml")
+_INT64: Final = (-(2**63), 2**63 - 1)
+_ONE_OF_KEY: Final = "x-binance-required-one-of"
+
+
+@attrs.frozen
+class ParameterRule:
+    """The schema constraints of one query parameter."""
+
+    name: str
+    required: bool
+    is_integer: bool
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: re.Pattern[str] | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def check(self, value: str) -> None:
+        """Raise InvalidRequest, naming the parameter, when ``value`` breaks the schema."""
+        if self.is_integer:
+            self._check_integer(value)
+            return
+        if self.min_length is not None and len(value) < self.min_length:
+            if not value:
+                raise InvalidRequest(f"{self.name} must not be empty", parameter=self.name)
+            raise InvalidRequest(
+                f"{self.name} must be at least {self.min_length} characters, got {len(value)}",
+                parameter=self.name,
+            )
+        if self.max_length is not None and len(value) > self.max_length:
+            raise InvalidRequest(
+                f"{self.name} must be at most {self.max_length} characters, got {len(value)}",
+                parameter=self.name,
+            )
+        if self.pattern is not None and self.pattern.search(value) is None:
+            raise InvalidRequest(
+                f"{self.name} {value!r} does not match {self.pattern.pattern}",
+                parameter=self.name,
+            )
+
+    def _check_integer(self, value: str) -> None:
+        try:
+            number = int(value)
+        except ValueError:
+            raise InvalidRequest(
+                f"{self.name} must be an integer, got {value!r}", parameter=self.name
+            ) from None
+        low = self.minimum if self.minimum is not None else _INT64[0]
+        high = self.maximum if self.maximum is not None else _INT64[1]
+        if not low <= number <= high:
+            raise InvalidRequest(
+                f"{self.name} must be between {low} and {high}, got {number}",
+                parameter=self.name,
+            )
+
+
+@attrs.frozen
+class OperationRules:
+    """What openapi.yaml says about one operation that a request must obey before it is sent."""
+
+    method: str
+    path: str
+    signed: bool
+    parameters: Mapping[str, ParameterRule]
+    required_one_of: tuple[str, ...] = ()
+
+    def check(self, params: Iterable[tuple[str, str]]) -> None:
+        """Raise InvalidRequest for the first broken constraint among decoded query pairs."""
+        seen = set()
+        for name, value in params:
+            rule = self.parameters.get(name)
+            if rule is not None:
+                rule.check(value)
+            seen.add(name)
+        for name, rule in self.parameters.items():
+            if rule.required and name not in seen:
+                raise InvalidRequest(f"{name} is required", parameter=name)
+        if self.required_one_of and seen.isdisjoint(self.required_one_of):
+            names = " or ".join(self.required_one_of)
+            raise InvalidRequest(f"either {names} must be sent", parameter=self.required_one_of[0])
+
+
+def _parameter_rule(parameter: Mapping[str, Any]) -> ParameterRule:
+    schema = parameter.get("schema", {})
+    pattern = schema.get("pattern")
+    return ParameterRule(
+        name=parameter["name"],
+        required=bool(parameter.get("required", False)),
+        is_integer=schema.get("type") == "integer",
+        min_length=schema.get("minLength"),
+        max_length=schema.get("maxLength"),
+        pattern=re.compile(pattern) if pattern else None,
+        minimum=schema.get("minimum"),
+        maximum=schema.get("maximum"),
+    )
+
+
+def rules_from_spec(spec: Mapping[str, Any]) -> dict[tuple[str, str], OperationRules]:
+    """Every operation's rules, keyed by (METHOD, path)."""
+    global_security = spec.get("security", [])
+    rules = {}
+    for path, item in spec.get("paths", {}).items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            query = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
+            key = (method.upper(), path)
+            rules[key] = OperationRules(
+                method=method.upper(),
+                path=path,
+                signed=bool(operation.get("security", global_security)),
+                parameters={p["name"]: _parameter_rule(p) for p in query},
+                required_one_of=tuple(operation.get(_ONE_OF_KEY, ())),
+            )
+    return rules
+
+
+@functools.cache
+def load_spec() -> Mapping[str, Any]:
+    """openapi.yaml as shipped with this package, parsed once."""
+    import yaml  # deferred: only connect() needs it, and importing it costs
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with SPEC_PATH.open("rb") as handle:
+        spec: Mapping[str, Any] = yaml.load(handle, Loader=loader)  # noqa: S506 - a safe loader
+    return spec
+
+
+@functools.cache
+def operation_rules() -> Mapping[tuple[str, str], OperationRules]:
+    """The rules of every operation in the shipped openapi.yaml."""
+    return rules_from_spec(load_spec())
+
+
+def server_url(description: str) -> str:
+    """The URL of the spec's server whose description starts with ``description``."""
+    for server in load_spec()["servers"]:
+        if str(server.get("description", "")).startswith(description):
+            return str(server["url"])
+    raise LookupError(f"openapi.yaml names no server described as {description!r}")
+
+
+def path_of(operation_id: str) -> str:
+    """The path of the operation with this operationId."""
+    for path, item in load_spec()["paths"].items():
+        for operation in item.values():
+            if isinstance(operation, dict) and operation.get("operationId") == operation_id:
+                return str(path)
+    raise LookupError(f"openapi.yaml has no operation {operation_id!r}")
