@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) ## create .venv and install the package with its dev tools
 
 demo: setup ## cancel two orders on a local exchange and show a -2011
-	$(BIN)/python -m local_exchange.run -- $(BIN)/python examples/cancel_order.py
+	$(BIN)/python examples/with_local_exchange.py -- $(BIN)/python examples/cancel_order.py
 
 generate: setup ## regenerate generated/ from openapi.yaml
 	rm -rf $(GENERATED)

@@ -24,7 +24,13 @@ from signing_hook._errors import (
     TimestampRejected,
     UnknownOrder,
 )
-from signing_hook._signers import Ed25519Signer, HmacSigner, RsaSigner, Signer, signer_from_private_key
+from signing_hook._signers import (
+    Ed25519Signer,
+    HmacSigner,
+    RsaSigner,
+    Signer,
+    signer_from_private_key,
+)
 from signing_hook._transport import BinanceTransport
 from signing_hook._usage import RateLimitUsage, rate_limit_usage
 

@@ -114,9 +114,7 @@ class BinanceAuth(httpx.Auth):
         try:
             server_ms = int(time_response.json()["serverTime"])
         except (ValueError, KeyError, TypeError):
-            logger.warning(
-                "could not read the server time (HTTP %d)", time_response.status_code
-            )
+            logger.warning("could not read the server time (HTTP %d)", time_response.status_code)
             return
         self.clock.observe(server_ms, sent_at, received_at)
         logger.info("clock offset to the exchange is now %d ms", self.clock.offset_ms)

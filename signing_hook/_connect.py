@@ -9,9 +9,9 @@ import ssl
 from typing import Any, Final
 
 import httpx
-
 from binance_coinm_futures import AuthenticatedClient
 from binance_coinm_futures.api.market import get_server_time
+
 from signing_hook._auth import BinanceAuth
 from signing_hook._clock import Clock, ServerClock, system_clock
 from signing_hook._errors import InvalidRequest

@@ -4,7 +4,7 @@ The tree, and what a trading desk does with each branch::
 
     BinanceError                        base of everything raised here
     ├── InvalidRequest (ValueError)     refused before sending: nothing was sent; fix the call
-    ├── NothingSent                     no connection could be opened: nothing was sent; safe to retry
+    ├── NothingSent                     no connection could be opened, nothing sent: safe to retry
     ├── ExecutionStatusUnknown          sent, outcome unknown (503 "Unknown error…", -1006, -1007,
     │                                   timeout or reset after sending): query the order, never
     │                                   resend blindly
@@ -67,7 +67,9 @@ class BinanceError(Exception):
         return f"{prefix}: {self.msg}" if prefix else self.msg
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, msg={self.msg!r})"
+        return (
+            f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, msg={self.msg!r})"
+        )
 
 
 class InvalidRequest(BinanceError, ValueError):
@@ -213,22 +215,29 @@ def error_for_response(status: int, headers: Mapping[str, str], body: bytes) -> 
     """The exception that an error answer from the exchange stands for."""
     code, msg = parse_error_body(body)
     usage = RateLimitUsage.from_headers(headers)
-    details = {"status": status, "code": code, "usage": usage}
     if code in _STATUS_UNKNOWN_CODES or (status == 503 and _UNKNOWN_ERROR_MESSAGE in msg):
-        return ExecutionStatusUnknown(msg, **details)
+        return ExecutionStatusUnknown(msg, status=status, code=code, usage=usage)
     if status == 418:
         match = _BAN_UNTIL.search(msg)
         return IpBanned(
             msg,
-            **details,
+            status=status,
+            code=code,
+            usage=usage,
             retry_after=_retry_after(headers),
             banned_until=int(match.group(1)) if match else None,
         )
     if status == 429:
-        return RateLimited(msg, **details, retry_after=_retry_after(headers))
+        return RateLimited(
+            msg, status=status, code=code, usage=usage, retry_after=_retry_after(headers)
+        )
+    error_type: type[BinanceAPIError]
     if status == 403:
-        return FirewallRejected(msg, **details)
-    if status >= 500:
-        return ServiceUnavailable(msg, **details)
-    error_type = _BY_CODE.get(code, RequestRejected) if code is not None else RequestRejected
-    return error_type(msg, **details)
+        error_type = FirewallRejected
+    elif status >= 500:
+        error_type = ServiceUnavailable
+    elif code is not None:
+        error_type = _BY_CODE.get(code, RequestRejected)
+    else:
+        error_type = RequestRejected
+    return error_type(msg, status=status, code=code, usage=usage)

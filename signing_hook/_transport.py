@@ -17,7 +17,12 @@ import httpx
 from signing_hook._errors import ExecutionStatusUnknown, NothingSent
 
 #: Failures before a connection existed: the request never left this process.
-_NOT_SENT: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+_NOT_SENT: Final = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+)
 #: Failures once the request was (or may have been) written.
 _MAYBE_SENT: Final = (httpx.TransportError,)
 

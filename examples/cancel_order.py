@@ -1,0 +1,57 @@
+"""Cancel one order by orderId and one by origClientOrderId, then cancel the first again.
+
+Reads BINANCE_BASE_URL, BINANCE_API_KEY and BINANCE_SECRET from the environment. `make demo`
+runs it against a local exchange; pointed at the testnet it cancels real testnet orders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from binance_coinm_futures.api.trade import cancel_order
+from binance_coinm_futures.models import CancelOrderResponse
+from signing_hook import UnknownOrder, connect
+
+SYMBOL = "BTCUSD_PERP"
+ORDER_ID = 4612097861
+# ':' and '/' are allowed in client order ids and must be percent-encoded on the wire.
+CLIENT_ORDER_ID = "desk:7/quote-01"
+
+
+def show(label: str, order: CancelOrderResponse) -> None:
+    print(
+        f"{label}: orderId={order.order_id} clientOrderId={order.client_order_id} "
+        f"status={order.status} origQty={order.orig_qty} price={order.price}"
+    )
+
+
+async def cancel_by_client_id_async(base_url: str | None, api_key: str, secret: str) -> None:
+    client = connect(api_key=api_key, secret=secret, base_url=base_url)
+    async with client:
+        order = await cancel_order.asyncio(
+            client=client, symbol=SYMBOL, orig_client_order_id=CLIENT_ORDER_ID
+        )
+    show("cancelled by origClientOrderId (async)", order)
+
+
+def main() -> None:
+    base_url = os.environ.get("BINANCE_BASE_URL")
+    api_key = os.environ["BINANCE_API_KEY"]
+    secret = os.environ["BINANCE_SECRET"]
+
+    with connect(api_key=api_key, secret=secret, base_url=base_url) as client:
+        show("cancelled by orderId", cancel_order.sync(client=client, symbol=SYMBOL, order_id=ORDER_ID))
+    asyncio.run(cancel_by_client_id_async(base_url, api_key, secret))
+
+    with connect(api_key=api_key, secret=secret, base_url=base_url) as client:
+        try:
+            cancel_order.sync(client=client, symbol=SYMBOL, order_id=ORDER_ID)
+        except UnknownOrder as error:
+            print(f"second cancel of {ORDER_ID} refused: {type(error).__name__}: {error}")
+        else:
+            raise SystemExit("the second cancel of the same order should have been refused")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Run a command against a fresh local exchange, then stop the exchange.
+
+    python examples/with_local_exchange.py -- python examples/cancel_order.py
+
+The command gets BINANCE_BASE_URL, BINANCE_API_KEY and BINANCE_SECRET (test-only values).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from local_exchange import LocalExchange
+
+DEMO_API_KEY = "demo-api-key"
+DEMO_SECRET = "demo-secret"  # a local, test-only credential
+
+
+def main(argv: list[str]) -> int:
+    command = argv[argv.index("--") + 1 :] if "--" in argv else argv
+    if not command:
+        raise SystemExit(__doc__)
+    with LocalExchange(api_keys={DEMO_API_KEY: DEMO_SECRET}) as exchange:
+        print(f"local exchange listening on {exchange.url}", flush=True)
+        env = {
+            **os.environ,
+            "BINANCE_BASE_URL": exchange.url,
+            "BINANCE_API_KEY": DEMO_API_KEY,
+            "BINANCE_SECRET": DEMO_SECRET,
+        }
+        result = subprocess.run(command, env=env, check=False)
+    print("local exchange stopped", flush=True)
+    return result.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,179 @@
+"""The auth flow driven directly, with a frozen clock: what it puts on the wire.
+
+Expected signatures are computed here with the standard library from Binance's rules (or were
+computed with `openssl dgst -sha256 -hmac`), never with signing_hook's own signer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from urllib.parse import unquote_to_bytes
+
+import httpx
+import pytest
+
+from signing_hook import BinanceAuth, HmacSigner, InvalidRequest, ServerClock
+from signing_hook._spec import operation_rules
+
+# Binance's documented HMAC example key and payloads; the signatures were computed with
+# `printf '%s' PAYLOAD | openssl dgst -sha256 -hmac SECRET` (one Binance page prints a
+# different value for the first payload, which is not its HMAC).
+DOC_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
+DOC_QUERY = (
+    b"symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1"
+    b"&recvWindow=5000&timestamp=1499827319559"
+)
+DOC_QUERY_SIGNATURE = "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"
+DOC_MIXED_QUERY = b"symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC"
+DOC_MIXED_BODY = b"quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559"
+DOC_MIXED_SIGNATURE = "0fd168b8ddb4876a0358a8d14d0c9f3da0e9b20c5d52b2a00fcf7d1c602f9a77"
+
+FROZEN_MS = 1_645_606_370_874
+API_KEY = "test-api-key-0123456789"
+SECRET = "test-secret"
+ORDER_URL = "https://dapi.binance.com/dapi/v1/order"
+
+
+def reference_hmac(secret: str, total_params: bytes) -> str:
+    return hmac.new(secret.encode(), total_params, hashlib.sha256).hexdigest()
+
+
+def make_auth(*, recv_window: int | None = None, offset_ms: int = 0) -> BinanceAuth:
+    clock = ServerClock(lambda: FROZEN_MS)
+    if offset_ms:
+        clock.observe(FROZEN_MS + offset_ms, FROZEN_MS, FROZEN_MS)
+    return BinanceAuth(
+        API_KEY,
+        HmacSigner(SECRET),
+        clock=clock,
+        recv_window=recv_window,
+        rules=operation_rules(),
+    )
+
+
+def first_request(auth: BinanceAuth, request: httpx.Request) -> httpx.Request:
+    return next(auth.sync_auth_flow(request))
+
+
+def split_signature(request: httpx.Request) -> tuple[bytes, str]:
+    """(totalParams as sent before the signature, the signature value) from the raw wire path."""
+    query = request.url.raw_path.partition(b"?")[2]
+    signed, marker, signature = query.rpartition(b"&signature=")
+    assert marker, "signature must be present"
+    assert b"&" not in signature, "signature must be the last parameter"
+    return signed, signature.decode()
+
+
+def test_documented_hmac_vectors() -> None:
+    assert HmacSigner(DOC_SECRET).sign(DOC_QUERY) == DOC_QUERY_SIGNATURE
+    assert HmacSigner(DOC_SECRET).sign(DOC_MIXED_QUERY + DOC_MIXED_BODY) == DOC_MIXED_SIGNATURE
+
+
+def test_flow_sets_key_timestamp_and_signature_last() -> None:
+    request = httpx.Request(
+        "DELETE", ORDER_URL, params={"symbol": "BTCUSD_PERP", "orderId": 4612097861}
+    )
+    sent = first_request(make_auth(), request)
+    assert sent.headers["X-MBX-APIKEY"] == API_KEY
+    signed, signature = split_signature(sent)
+    assert signed == b"symbol=BTCUSD_PERP&orderId=4612097861&timestamp=%d" % FROZEN_MS
+    assert signature == reference_hmac(SECRET, signed)
+
+
+@pytest.mark.parametrize(
+    ("client_order_id", "encoded"),
+    [
+        ("desk:7/quote-01", b"desk%3A7%2Fquote-01"),
+        ("a.b_c-D:E/F", b"a.b_c-D%3AE%2FF"),
+    ],
+)
+def test_percent_encoded_values_are_signed_as_sent(client_order_id: str, encoded: bytes) -> None:
+    request = httpx.Request(
+        "DELETE",
+        ORDER_URL,
+        params={"symbol": "BTCUSD_PERP", "origClientOrderId": client_order_id},
+    )
+    sent = first_request(make_auth(), request)
+    signed, signature = split_signature(sent)
+    assert b"origClientOrderId=" + encoded in signed
+    assert signature == reference_hmac(SECRET, signed)
+
+
+def test_unvalidated_flow_signs_every_reserved_character_as_sent() -> None:
+    # Without spec rules the signer must still sign exactly what is sent, whatever it is.
+    value = "a b+c/d:e=f&g?h#i%j@k é🙂"
+    auth = BinanceAuth(API_KEY, HmacSigner(SECRET), clock=ServerClock(lambda: FROZEN_MS))
+    request = httpx.Request("DELETE", ORDER_URL, params={"symbol": value, "orderId": 1})
+    signed, signature = split_signature(first_request(auth, request))
+    assert signature == reference_hmac(SECRET, signed)
+    decoded = unquote_to_bytes(signed.split(b"&")[0].partition(b"=")[2].replace(b"+", b" "))
+    assert decoded == value.encode()
+
+
+def test_body_is_part_of_total_params() -> None:
+    auth = BinanceAuth(API_KEY, HmacSigner(SECRET), clock=ServerClock(lambda: FROZEN_MS))
+    request = httpx.Request("POST", ORDER_URL + "?symbol=X", content=b"quantity=1")
+    sent = first_request(auth, request)
+    signed, signature = split_signature(sent)
+    assert signature == reference_hmac(SECRET, signed + b"quantity=1")
+
+
+def test_clock_offset_moves_the_timestamp() -> None:
+    request = httpx.Request("DELETE", ORDER_URL, params={"symbol": "X", "orderId": 1})
+    signed, _ = split_signature(first_request(make_auth(offset_ms=-30_000), request))
+    assert signed.endswith(b"&timestamp=%d" % (FROZEN_MS - 30_000))
+
+
+def test_client_recv_window_is_a_default_not_an_override() -> None:
+    auth = make_auth(recv_window=2500)
+    plain = httpx.Request("DELETE", ORDER_URL, params={"symbol": "X", "orderId": 1})
+    assert b"&recvWindow=2500&timestamp=" in split_signature(first_request(auth, plain))[0]
+    own = httpx.Request(
+        "DELETE", ORDER_URL, params={"symbol": "X", "orderId": 1, "recvWindow": 7000}
+    )
+    signed = split_signature(first_request(auth, own))[0]
+    assert b"recvWindow=7000" in signed
+    assert b"recvWindow=2500" not in signed
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"symbol": "BTCUSD_PERP"}, "orderId"),
+        ({"symbol": "", "orderId": 1}, "symbol"),
+        ({"orderId": 1}, "symbol"),
+        ({"symbol": "X", "orderId": 1, "recvWindow": 0}, "recvWindow"),
+        ({"symbol": "X", "orderId": 1, "recvWindow": 60001}, "recvWindow"),
+        ({"symbol": "X", "origClientOrderId": "x" * 37}, "origClientOrderId"),
+        ({"symbol": "X", "origClientOrderId": "has space"}, "origClientOrderId"),
+        ({"symbol": "X", "origClientOrderId": ""}, "origClientOrderId"),
+        ({"symbol": "X", "orderId": "12a"}, "orderId"),
+        ({"symbol": "X", "orderId": 2**63}, "orderId"),
+    ],
+)
+def test_bad_input_is_refused_before_anything_is_yielded(
+    params: dict[str, object], parameter: str
+) -> None:
+    request = httpx.Request("DELETE", ORDER_URL, params=params)  # type: ignore[arg-type]
+    with pytest.raises(InvalidRequest) as raised:
+        first_request(make_auth(), request)
+    assert raised.value.parameter == parameter
+    assert parameter in str(raised.value)
+    assert "signature" not in request.url.query.decode()
+
+
+def test_limits_in_errors_come_from_the_spec() -> None:
+    rule = operation_rules()["DELETE", "/dapi/v1/order"].parameters["recvWindow"]
+    request = httpx.Request(
+        "DELETE", ORDER_URL, params={"symbol": "X", "orderId": 1, "recvWindow": 10**6}
+    )
+    with pytest.raises(InvalidRequest, match=f"between {rule.minimum} and {rule.maximum}"):
+        first_request(make_auth(), request)
+
+
+def test_reprs_hide_secrets() -> None:
+    auth = make_auth()
+    assert SECRET not in repr(auth)
+    assert API_KEY not in repr(auth)
+    assert SECRET not in repr(HmacSigner(SECRET))

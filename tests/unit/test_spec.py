@@ -1,0 +1,98 @@
+"""openapi.yaml against the reference page: every parameter, field, type and the example."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+import yaml
+from openapi_spec_validator import validate
+
+from tests.conftest import REFERENCE_PAGE, ROOT
+
+SPEC: Mapping[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+OPERATION = SPEC["paths"]["/dapi/v1/order"]["delete"]
+RESPONSE_SCHEMA = SPEC["components"]["schemas"]["CancelOrderResponse"]
+TYPES = {
+    "STRING": {"type": "string"},
+    "LONG": {"type": "integer", "format": "int64"},
+    "BOOLEAN": {"type": "boolean"},
+}
+
+
+def reference_table(heading: str) -> list[list[str]]:
+    """The rows of the first markdown table after ``heading`` on the reference page."""
+    text = REFERENCE_PAGE.read_text()
+    section = text[text.index(heading) :]
+    rows = []
+    for line in section.splitlines()[1:]:
+        if line.startswith("|"):
+            cells = [cell.strip() for cell in line.strip("|").split("|")]
+            if not set(cells[0]) <= {"-", " "}:
+                rows.append(cells)
+        elif rows:
+            break
+    return rows[1:]  # without the header row
+
+
+def reference_example() -> Any:
+    text = REFERENCE_PAGE.read_text()
+    block = re.search(r"## Response\s+```\w*\n(.*?)```", text, re.S)
+    assert block is not None
+    return json.loads(block.group(1))
+
+
+def test_spec_is_valid_openapi() -> None:
+    validate(dict(SPEC))
+
+
+def test_every_reference_parameter_is_in_the_spec() -> None:
+    params = {p["name"]: p for p in OPERATION["parameters"]}
+    schemes = SPEC["components"]["securitySchemes"]
+    in_security = {s["name"] for s in schemes.values()}
+    rows = reference_table("**Query Parameters:**")
+    assert len(rows) == 6
+    for name, kind, required, _description in rows:
+        if name in ("timestamp", "signature"):
+            assert name in in_security, f"{name} must be described as a security scheme"
+            continue
+        assert name in params, name
+        assert params[name]["required"] == (required == "YES"), name
+        for key, value in TYPES[kind].items():
+            assert params[name]["schema"][key] == value, name
+
+
+def test_security_schemes_are_required_together() -> None:
+    assert OPERATION["security"] == [{"ApiKey": [], "Timestamp": [], "Signature": []}]
+
+
+def test_every_response_field_with_type_and_description() -> None:
+    rows = reference_table("## Response Fields")
+    assert len(rows) == 23
+    properties = RESPONSE_SCHEMA["properties"]
+    assert set(properties) == {row[0] for row in rows}
+    assert set(RESPONSE_SCHEMA["required"]) == set(properties)
+    for name, kind, description in rows:
+        for key, value in TYPES[kind].items():
+            assert properties[name][key] == value, name
+        assert "enum" not in properties[name], f"{name}: an enum would reject new values"
+        assert description.rstrip(".").lower() in properties[name]["description"].lower(), name
+
+
+def test_example_is_the_reference_example() -> None:
+    example = OPERATION["responses"]["200"]["content"]["application/json"]["example"]
+    assert example == reference_example()
+
+
+@pytest.mark.parametrize("note", ["Either", "precedence"])
+def test_either_id_rule_is_stated(note: str) -> None:
+    assert note in OPERATION["description"]
+    assert OPERATION["x-binance-required-one-of"] == ["orderId", "origClientOrderId"]
+
+
+def test_servers() -> None:
+    urls = [server["url"] for server in SPEC["servers"]]
+    assert urls == ["https://dapi.binance.com", "https://testnet.binancefuture.com"]
