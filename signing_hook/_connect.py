@@ -116,19 +116,28 @@ def connect(
         rules=rules,
         time_path=path_of("getServerTime"),
     )
-    transport = BinanceTransport(verify=verify, async_transport=async_transport)
-    client = AuthenticatedClient(
-        base_url=url,
-        token="",  # the key is set per request by the auth flow, so no repr ever shows it
-        prefix="",
-        auth_header_name="X-MBX-APIKEY",
-        timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
-        verify_ssl=verify,
-        raise_on_unexpected_status=True,
-        httpx_args={**extra, "auth": auth, "transport": transport},
-    )
+
+    def build(async_transport: httpx.AsyncBaseTransport | None) -> AuthenticatedClient:
+        return AuthenticatedClient(
+            base_url=url,
+            token="",  # the key is set per request by the auth flow, so no repr ever shows it
+            prefix="",
+            auth_header_name="X-MBX-APIKEY",
+            timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+            verify_ssl=verify,
+            raise_on_unexpected_status=True,
+            httpx_args={
+                **extra,
+                "auth": auth,
+                "transport": BinanceTransport(verify=verify, async_transport=async_transport),
+            },
+        )
+
     if sync_clock:
-        sent_at = auth.clock.local_ms()
-        server = get_server_time.sync(client=client)
-        auth.clock.observe(server.server_time, sent_at, auth.clock.local_ms())
-    return client
+        # A short-lived client of its own, so the returned one is still unopened and can be
+        # used as a context manager.
+        with build(None) as probe:
+            sent_at = auth.clock.local_ms()
+            server = get_server_time.sync(client=probe)
+            auth.clock.observe(server.server_time, sent_at, auth.clock.local_ms())
+    return build(async_transport)

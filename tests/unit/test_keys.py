@@ -1,0 +1,101 @@
+"""RSA and Ed25519 signing with a frozen clock.
+
+The fixture keys are test-only keys made with `openssl genpkey`; the expected signatures were
+computed with openssl (`openssl dgst -sha256 -sign` for RSA PKCS#1 v1.5, `openssl pkeyutl
+-sign -rawin` for Ed25519) over the payload below — both schemes are deterministic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from signing_hook import (
+    BinanceAuth,
+    Ed25519Signer,
+    RsaSigner,
+    ServerClock,
+    connect,
+    signer_from_private_key,
+)
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+PAYLOAD = b"symbol=BTCUSD_PERP&orderId=4612097861&timestamp=1645606370874"
+RSA_SIGNATURE = (
+    "kIUOGz0KfBd9w0bgJIoKYqxTMKPdFv40+/h4fpM2kcuOJVxF3H6RZY/1MaT5AohKHyT0GxFbNU4QzppKXE1+3tp5"
+    "wrli8EXF0y0NhswZ3raaSbHSlTypF836SI8JFZNXHCIdtO7I2HXahzlZVuGzS+GFGtYCbRqSHx5s5B4hyHFvATQw"
+    "3RIs85N5XAO0X89Q9cjetlJvSIDo0Fw3opELG1OLx9kryyl1VxiyfN97wgMoGmmLTDLSj7QfVVoN9ULATeyiYy+V"
+    "cn3+eYCvMCuNotl4YvPARST+UUIE2Z8O8OQ9iUFYKHn6RvDg9a8V/6C1Haef6Am284AM6XSf/pOcPw=="
+)
+ED25519_SIGNATURE = (
+    "bdvVKa2Pox3ydotaS8U2pEzdv7GHIMo1Zeh0q7oIWRYcuGOZutSstQqpqPVmqzeKyRNZulZm0A703gtbKVUEDQ=="
+)
+PASSPHRASE = "correct-horse"
+
+
+@pytest.mark.parametrize(
+    ("filename", "signer_type", "expected"),
+    [
+        ("test-rsa-private.pem", RsaSigner, RSA_SIGNATURE),
+        ("test-ed25519-private.pem", Ed25519Signer, ED25519_SIGNATURE),
+    ],
+)
+def test_known_signatures_percent_encoded(
+    filename: str, signer_type: type, expected: str
+) -> None:
+    path = FIXTURES / filename
+    for source in (path, str(path), path.read_bytes(), path.read_text()):
+        signer = signer_from_private_key(source)
+        assert isinstance(signer, signer_type)
+        assert signer.sign(PAYLOAD) == quote(expected, safe="")
+
+
+@pytest.mark.parametrize(
+    ("filename", "expected"),
+    [
+        ("test-rsa-private-encrypted.pem", RSA_SIGNATURE),
+        ("test-ed25519-private-encrypted.pem", ED25519_SIGNATURE),
+    ],
+)
+def test_passphrase_protected_keys(filename: str, expected: str) -> None:
+    path = FIXTURES / filename
+    signer = signer_from_private_key(path, PASSPHRASE)
+    assert signer.sign(PAYLOAD) == quote(expected, safe="")
+    with pytest.raises(ValueError, match="cannot load the private key"):
+        signer_from_private_key(path, "wrong")
+    with pytest.raises(ValueError, match="cannot load the private key"):
+        signer_from_private_key(path)
+
+
+def test_flow_with_rsa_key_puts_encoded_base64_last() -> None:
+    signer = signer_from_private_key(FIXTURES / "test-rsa-private.pem")
+    auth = BinanceAuth("rsa-key", signer, clock=ServerClock(lambda: 1_645_606_370_874))
+    request = httpx.Request(
+        "DELETE",
+        "https://dapi.binance.com/dapi/v1/order",
+        params={"symbol": "BTCUSD_PERP", "orderId": 4612097861},
+    )
+    sent = next(auth.sync_auth_flow(request))
+    assert sent.url.raw_path.endswith(b"&signature=" + quote(RSA_SIGNATURE, safe="").encode())
+
+
+def test_not_a_key() -> None:
+    with pytest.raises(ValueError, match="cannot load the private key"):
+        signer_from_private_key(b"-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----")
+
+
+def test_connect_needs_exactly_one_kind_of_key() -> None:
+    with pytest.raises(ValueError, match="exactly one"):
+        connect(api_key="k")
+    with pytest.raises(ValueError, match="exactly one"):
+        connect(api_key="k", secret="s", private_key=FIXTURES / "test-rsa-private.pem")
+
+
+def test_reprs_hide_private_keys() -> None:
+    for name in ("test-rsa-private.pem", "test-ed25519-private.pem"):
+        text = (FIXTURES / name).read_text()
+        body = text.splitlines()[1]
+        assert body not in repr(signer_from_private_key(text))

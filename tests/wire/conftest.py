@@ -1,0 +1,39 @@
+"""A real local exchange on loopback, with one API key of each kind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from local_exchange import LocalExchange
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+HMAC_KEY = "wire-hmac-api-key-000001"
+HMAC_SECRET = "wire-hmac-secret"
+RSA_KEY = "wire-rsa-api-key-000002"
+ED25519_KEY = "wire-ed25519-api-key-03"
+
+KEY_KINDS = ["hmac", "rsa", "ed25519"]
+
+
+def credentials(kind: str) -> dict[str, object]:
+    """connect() keyword arguments for one key kind."""
+    if kind == "hmac":
+        return {"api_key": HMAC_KEY, "secret": HMAC_SECRET}
+    if kind == "rsa":
+        return {"api_key": RSA_KEY, "private_key": FIXTURES / "test-rsa-private.pem"}
+    return {"api_key": ED25519_KEY, "private_key": FIXTURES / "test-ed25519-private.pem"}
+
+
+@pytest.fixture
+def exchange() -> Iterator[LocalExchange]:
+    with LocalExchange(
+        api_keys={
+            HMAC_KEY: HMAC_SECRET,
+            RSA_KEY: (FIXTURES / "test-rsa-public.pem").read_bytes(),
+            ED25519_KEY: (FIXTURES / "test-ed25519-public.pem").read_bytes(),
+        }
+    ) as running:
+        yield running
