@@ -11,6 +11,7 @@ import os
 
 from binance_coinm_futures.api.trade import cancel_order
 from binance_coinm_futures.models import CancelOrderResponse
+
 from signing_hook import UnknownOrder, connect
 
 SYMBOL = "BTCUSD_PERP"
@@ -41,7 +42,10 @@ def main() -> None:
     secret = os.environ["BINANCE_SECRET"]
 
     with connect(api_key=api_key, secret=secret, base_url=base_url) as client:
-        show("cancelled by orderId", cancel_order.sync(client=client, symbol=SYMBOL, order_id=ORDER_ID))
+        show(
+            "cancelled by orderId",
+            cancel_order.sync(client=client, symbol=SYMBOL, order_id=ORDER_ID),
+        )
     asyncio.run(cancel_by_client_id_async(base_url, api_key, secret))
 
     with connect(api_key=api_key, secret=secret, base_url=base_url) as client:

@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
             "BINANCE_API_KEY": DEMO_API_KEY,
             "BINANCE_SECRET": DEMO_SECRET,
         }
-        result = subprocess.run(command, env=env, check=False)
+        result = subprocess.run(command, env=env, check=False)  # noqa: S603 - the caller's own command
     print("local exchange stopped", flush=True)
     return result.returncode
 

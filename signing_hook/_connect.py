@@ -16,7 +16,7 @@ from signing_hook._auth import BinanceAuth
 from signing_hook._clock import Clock, ServerClock, system_clock
 from signing_hook._errors import InvalidRequest
 from signing_hook._signers import HmacSigner, Signer, signer_from_private_key
-from signing_hook._spec import operation_rules, path_of, server_url
+from signing_hook._spec import operation_rules, path_of, server_url, server_urls
 from signing_hook._transport import BinanceTransport
 
 #: Never unlimited: a cancel that hangs is worse than one that fails.
@@ -58,6 +58,14 @@ def _signer(
     return signer_from_private_key(private_key, private_key_passphrase)
 
 
+def _tls(verify: ssl.SSLContext | str | os.PathLike[str] | bool, url: str) -> ssl.SSLContext | bool:
+    if verify is False and httpx.URL(url).host in {httpx.URL(u).host for u in server_urls()}:
+        raise ValueError(f"TLS verification cannot be switched off for {url}")
+    if isinstance(verify, str | os.PathLike):
+        return ssl.create_default_context(cafile=os.fspath(verify))
+    return verify
+
+
 def connect(
     api_key: str,
     secret: str | bytes | None = None,
@@ -68,7 +76,7 @@ def connect(
     testnet: bool = False,
     recv_window: int | None = None,
     timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-    verify: ssl.SSLContext | str | bool = True,
+    verify: ssl.SSLContext | str | os.PathLike[str] | bool = True,
     sync_clock: bool = False,
     clock: Clock = system_clock,
     async_transport: httpx.AsyncBaseTransport | None = None,
@@ -87,8 +95,8 @@ def connect(
         recv_window: the recvWindow sent with every signed call that does not set its own;
             None sends none (the exchange assumes 5000 ms).
         timeout: seconds, or an ``httpx.Timeout``. Never unlimited.
-        verify: TLS verification: True (system CAs via certifi), a CA bundle path, or an
-            ``ssl.SSLContext``. Cannot be switched off for the production host.
+        verify: TLS verification: True (certifi's CAs), a CA bundle path, or an
+            ``ssl.SSLContext``. Cannot be switched off for the hosts named in openapi.yaml.
         sync_clock: fetch the server time once now and correct the clock offset. Without it
             the offset is learned on the first -1021 answer, which is resent once.
         clock: local milliseconds since the epoch; injectable for tests.
@@ -104,6 +112,7 @@ def connect(
             raise InvalidRequest("recvWindow must be an integer", parameter="recvWindow")
         rules["DELETE", path_of("cancelOrder")].parameters["recvWindow"].check(str(recv_window))
     url = base_url or server_url("Testnet" if testnet else "Production")
+    tls = _tls(verify, url)
     extra = dict(httpx_args or {})
     for reserved in ("auth", "transport"):
         if reserved in extra:
@@ -124,12 +133,12 @@ def connect(
             prefix="",
             auth_header_name="X-MBX-APIKEY",
             timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
-            verify_ssl=verify,
+            verify_ssl=tls,
             raise_on_unexpected_status=True,
             httpx_args={
                 **extra,
                 "auth": auth,
-                "transport": BinanceTransport(verify=verify, async_transport=async_transport),
+                "transport": BinanceTransport(verify=tls, async_transport=async_transport),
             },
         )
 

@@ -159,6 +159,11 @@ def server_url(description: str) -> str:
     raise LookupError(f"openapi.yaml names no server described as {description!r}")
 
 
+def server_urls() -> list[str]:
+    """The URL of every server openapi.yaml names."""
+    return [str(server["url"]) for server in load_spec()["servers"]]
+
+
 def path_of(operation_id: str) -> str:
     """The path of the operation with this operationId."""
     for path, item in load_spec()["paths"].items():

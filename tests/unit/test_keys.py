@@ -43,9 +43,7 @@ PASSPHRASE = "correct-horse"
         ("test-ed25519-private.pem", Ed25519Signer, ED25519_SIGNATURE),
     ],
 )
-def test_known_signatures_percent_encoded(
-    filename: str, signer_type: type, expected: str
-) -> None:
+def test_known_signatures_percent_encoded(filename: str, signer_type: type, expected: str) -> None:
     path = FIXTURES / filename
     for source in (path, str(path), path.read_bytes(), path.read_text()):
         signer = signer_from_private_key(source)
@@ -84,7 +82,9 @@ def test_flow_with_rsa_key_puts_encoded_base64_last() -> None:
 
 def test_not_a_key() -> None:
     with pytest.raises(ValueError, match="cannot load the private key"):
-        signer_from_private_key(b"-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----")
+        signer_from_private_key(
+            b"-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----"
+        )
 
 
 def test_connect_needs_exactly_one_kind_of_key() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ ED25519_KEY = "wire-ed25519-api-key-03"
 KEY_KINDS = ["hmac", "rsa", "ed25519"]
 
 
-def credentials(kind: str) -> dict[str, object]:
+def credentials(kind: str) -> dict[str, Any]:
     """connect() keyword arguments for one key kind."""
     if kind == "hmac":
         return {"api_key": HMAC_KEY, "secret": HMAC_SECRET}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from binance_coinm_futures.api.trade import cancel_order
+
 from local_exchange import LocalExchange, Order
 from signing_hook import InvalidRequest, UnknownOrder, connect, rate_limit_usage
 from tests.wire.conftest import KEY_KINDS, credentials
@@ -22,7 +22,7 @@ def seed(exchange: LocalExchange, order_id: int, client_order_id: str) -> None:
 def test_sync_cancel_by_each_id(exchange: LocalExchange, kind: str) -> None:
     seed(exchange, 101, "plain-101")
     seed(exchange, 102, "desk:7/quote-102")
-    with connect(base_url=exchange.url, **credentials(kind)) as client:  # type: ignore[arg-type]
+    with connect(base_url=exchange.url, **credentials(kind)) as client:
         by_id = cancel_order.sync(client=client, symbol=SYMBOL, order_id=101)
         by_client_id = cancel_order.sync(
             client=client, symbol=SYMBOL, orig_client_order_id="desk:7/quote-102"
@@ -37,7 +37,7 @@ def test_sync_cancel_by_each_id(exchange: LocalExchange, kind: str) -> None:
 async def test_async_cancel_by_each_id(exchange: LocalExchange, kind: str) -> None:
     seed(exchange, 201, "plain-201")
     seed(exchange, 202, "a/b:c.d_e-202")
-    client = connect(base_url=exchange.url, **credentials(kind))  # type: ignore[arg-type]
+    client = connect(base_url=exchange.url, **credentials(kind))
     async with client:
         by_id = await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=201)
         by_client_id = await cancel_order.asyncio(
@@ -50,7 +50,7 @@ async def test_async_cancel_by_each_id(exchange: LocalExchange, kind: str) -> No
 def test_order_id_wins_over_client_id(exchange: LocalExchange) -> None:
     seed(exchange, 301, "cid-301")
     seed(exchange, 302, "cid-302")
-    with connect(base_url=exchange.url, **credentials("hmac")) as client:  # type: ignore[arg-type]
+    with connect(base_url=exchange.url, **credentials("hmac")) as client:
         order = cancel_order.sync(
             client=client, symbol=SYMBOL, order_id=301, orig_client_order_id="cid-302"
         )
@@ -60,7 +60,7 @@ def test_order_id_wins_over_client_id(exchange: LocalExchange) -> None:
 
 def test_second_cancel_raises_unknown_order(exchange: LocalExchange) -> None:
     seed(exchange, 401, "cid-401")
-    with connect(base_url=exchange.url, **credentials("hmac")) as client:  # type: ignore[arg-type]
+    with connect(base_url=exchange.url, **credentials("hmac")) as client:
         cancel_order.sync(client=client, symbol=SYMBOL, order_id=401)
         with pytest.raises(UnknownOrder) as raised:
             cancel_order.sync(client=client, symbol=SYMBOL, order_id=401)
@@ -72,7 +72,7 @@ def test_second_cancel_raises_unknown_order(exchange: LocalExchange) -> None:
 
 def test_detailed_call_exposes_usage(exchange: LocalExchange) -> None:
     seed(exchange, 501, "cid-501")
-    with connect(base_url=exchange.url, **credentials("hmac")) as client:  # type: ignore[arg-type]
+    with connect(base_url=exchange.url, **credentials("hmac")) as client:
         detailed = cancel_order.sync_detailed(client=client, symbol=SYMBOL, order_id=501)
     assert detailed.parsed is not None
     assert detailed.parsed.order_id == 501
@@ -94,7 +94,7 @@ def test_detailed_call_exposes_usage(exchange: LocalExchange) -> None:
     ],
 )
 def test_bad_input_sends_nothing(exchange: LocalExchange, kwargs: dict[str, Any]) -> None:
-    with connect(base_url=exchange.url, **credentials("hmac")) as client:  # type: ignore[arg-type]
+    with connect(base_url=exchange.url, **credentials("hmac")) as client:
         with pytest.raises(InvalidRequest):
             cancel_order.sync(client=client, **kwargs)
     assert exchange.requests == []
@@ -103,21 +103,21 @@ def test_bad_input_sends_nothing(exchange: LocalExchange, kwargs: dict[str, Any]
 def test_recv_window_bounds_checked_at_connect(exchange: LocalExchange) -> None:
     for bad in (0, 60001, -5):
         with pytest.raises(InvalidRequest, match="recvWindow"):
-            connect(base_url=exchange.url, recv_window=bad, **credentials("hmac"))  # type: ignore[arg-type]
+            connect(base_url=exchange.url, recv_window=bad, **credentials("hmac"))
 
 
 @pytest.mark.parametrize("kind", KEY_KINDS)
 def test_wrong_key_gets_invalid_signature(exchange: LocalExchange, kind: str) -> None:
     from signing_hook import InvalidSignature
 
-    wrong: dict[str, object] = dict(credentials(kind))
+    wrong = dict(credentials(kind))
     if kind == "hmac":
         wrong["secret"] = "not-the-secret"
     else:
         other = "ed25519" if kind == "rsa" else "rsa"
         wrong["private_key"] = credentials(other)["private_key"]
     seed(exchange, 601, "cid-601")
-    with connect(base_url=exchange.url, **wrong) as client:  # type: ignore[arg-type]
+    with connect(base_url=exchange.url, **wrong) as client:
         with pytest.raises(InvalidSignature) as raised:
             cancel_order.sync(client=client, symbol=SYMBOL, order_id=601)
     assert raised.value.code == -1022

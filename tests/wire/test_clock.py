@@ -7,8 +7,8 @@ import threading
 import time
 
 import pytest
-
 from binance_coinm_futures.api.trade import cancel_order
+
 from local_exchange import LocalExchange, Order
 from signing_hook import TimestampRejected, connect
 from tests.wire.conftest import KEY_KINDS, credentials
@@ -33,7 +33,7 @@ def test_sync_cancel_recovers_with_one_resign(
 ) -> None:
     exchange.clock_offset_ms = offset_ms
     seed(exchange, 1, 2)
-    with connect(base_url=exchange.url, **credentials(kind)) as client:  # type: ignore[arg-type]
+    with connect(base_url=exchange.url, **credentials(kind)) as client:
         assert cancel_order.sync(client=client, symbol=SYMBOL, order_id=1).order_id == 1
         assert paths(exchange) == ["/dapi/v1/order", TIME_PATH, "/dapi/v1/order"]
         assert cancel_order.sync(client=client, symbol=SYMBOL, order_id=2).order_id == 2
@@ -48,7 +48,7 @@ async def test_async_cancel_recovers_with_one_resign(
 ) -> None:
     exchange.clock_offset_ms = offset_ms
     seed(exchange, 1, 2)
-    client = connect(base_url=exchange.url, **credentials(kind))  # type: ignore[arg-type]
+    client = connect(base_url=exchange.url, **credentials(kind))
     async with client:
         await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=1)
         await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=2)
@@ -58,7 +58,7 @@ async def test_async_cancel_recovers_with_one_resign(
 def test_sync_clock_at_connect_avoids_any_rejection(exchange: LocalExchange) -> None:
     exchange.clock_offset_ms = -30_000
     seed(exchange, 1)
-    with connect(base_url=exchange.url, sync_clock=True, **credentials("hmac")) as client:  # type: ignore[arg-type]
+    with connect(base_url=exchange.url, sync_clock=True, **credentials("hmac")) as client:
         cancel_order.sync(client=client, symbol=SYMBOL, order_id=1)
     assert paths(exchange) == [TIME_PATH, "/dapi/v1/order"]
 
@@ -67,12 +67,12 @@ def test_threads_sharing_one_client(exchange: LocalExchange) -> None:
     exchange.clock_offset_ms = 30_000
     seed(exchange, *range(1, 17))
     errors: list[BaseException] = []
-    with connect(base_url=exchange.url, **credentials("hmac")) as client:  # type: ignore[arg-type]
+    with connect(base_url=exchange.url, **credentials("hmac")) as client:
 
         def cancel(order_id: int) -> None:
             try:
                 cancel_order.sync(client=client, symbol=SYMBOL, order_id=order_id)
-            except BaseException as error:  # noqa: BLE001 - collected and asserted below
+            except BaseException as error:
                 errors.append(error)
 
         threads = [threading.Thread(target=cancel, args=(i,)) for i in range(1, 17)]
@@ -82,7 +82,7 @@ def test_threads_sharing_one_client(exchange: LocalExchange) -> None:
             thread.join(timeout=30)
     assert errors == []
     assert exchange.open_orders == [] or all(o.order_id > 16 for o in exchange.open_orders)
-    # Each call re-signs at most once, and only calls that raced the first correction fetch the time.
+    # Each call re-signs at most once; only calls that raced the first correction fetch the time.
     assert paths(exchange).count(TIME_PATH) <= paths(exchange).count("/dapi/v1/order") - 16
 
 
@@ -90,7 +90,7 @@ def test_threads_sharing_one_client(exchange: LocalExchange) -> None:
 async def test_tasks_sharing_one_client(exchange: LocalExchange) -> None:
     exchange.clock_offset_ms = -30_000
     seed(exchange, *range(1, 17))
-    client = connect(base_url=exchange.url, **credentials("ed25519"))  # type: ignore[arg-type]
+    client = connect(base_url=exchange.url, **credentials("ed25519"))
     async with client:
         orders = await asyncio.gather(
             *(cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=i) for i in range(1, 17))
@@ -112,7 +112,9 @@ def test_still_rejected_after_one_resign_raises(exchange: LocalExchange) -> None
         return now - 60_000 if calls <= 3 else now - 120_000
 
     with connect(
-        base_url=exchange.url, clock=clock_that_jumps_back, **credentials("hmac")  # type: ignore[arg-type]
+        base_url=exchange.url,
+        clock=clock_that_jumps_back,
+        **credentials("hmac"),
     ) as client:
         with pytest.raises(TimestampRejected) as raised:
             cancel_order.sync(client=client, symbol=SYMBOL, order_id=1)
