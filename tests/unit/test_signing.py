@@ -177,3 +177,26 @@ def test_reprs_hide_secrets() -> None:
     assert SECRET not in repr(auth)
     assert API_KEY not in repr(auth)
     assert SECRET not in repr(HmacSigner(SECRET))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://dapi.binance.com/dapi/v1/order?symbol=BTCUSD_PERP&orderId=1",
+        "http://127.0.0.1:8080/prefix/dapi/v1/order?origClientOrderId=desk%3A7%2Fq+x",
+        "https://[::1]:4010/dapi/v1/order",
+    ],
+)
+def test_fast_query_replacement_equals_httpx_copy_with(url: str) -> None:
+    from signing_hook._auth import replace_query
+
+    query = b"symbol=X&timestamp=1645606370874&signature=abc%2B%2F%3D"
+    fast = replace_query(httpx.URL(url), query)
+    slow = httpx.URL(url).copy_with(query=query)
+    assert fast == slow
+    assert (fast.raw_path, fast.host, fast.port, str(fast)) == (
+        slow.raw_path,
+        slow.host,
+        slow.port,
+        str(slow),
+    )
