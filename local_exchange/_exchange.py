@@ -1,0 +1,334 @@
+"""LocalExchange: Binance's Cancel Order endpoint, served on loopback for tests."""
+
+from __future__ import annotations
+
+import collections
+import json
+import ssl
+import threading
+import time
+import zlib
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+from typing import Any
+
+from ._faults import Fault
+from ._http import HttpServer, ReceivedRequest, Response
+from ._orders import Order, demo_orders
+from ._rules import CancelRequest, Rejection, check_cancel, parse_form
+from ._signatures import ApiKeyMaterial, Verifier, split_signed, verifier_for
+from ._spec import ORDER_PATH, TIME_PATH
+
+DEMO_API_KEY = "demo-api-key"
+"""Test-only credentials of the CLI and of a LocalExchange built without api_keys."""
+DEMO_SECRET = "demo-secret"  # noqa: S105 - a published test-only secret
+
+_Header = tuple[str, str]
+_ANY_ORDER_IDS = 1_000_000_000
+
+
+_JSON = json.JSONEncoder(separators=(",", ":"))
+
+
+def _json_response(status: int, payload: Mapping[str, Any], headers: list[_Header]) -> Response:
+    return Response(status, _JSON.encode(payload).encode(), headers=headers)
+
+
+def _error(status: int, code: int, msg: str, headers: list[_Header]) -> Response:
+    return _json_response(status, {"code": code, "msg": msg}, headers)
+
+
+def _html(status: int, title: str, text: str) -> Response:
+    page = (
+        f"<!DOCTYPE html><html><head><title>{status} {title}</title></head>"
+        f"<body><h1>{status} {title}</h1><p>{text}</p></body></html>"
+    )
+    return Response(status, page.encode(), content_type="text/html; charset=utf-8")
+
+
+class LocalExchange:
+    """A real HTTP/1.1 server on loopback that answers like Binance's Cancel Order.
+
+    `api_keys` maps an API key to an HMAC secret (str) or a PEM public key (bytes, RSA or
+    Ed25519). Without it the demo key `DEMO_API_KEY` / `DEMO_SECRET` is accepted.
+    `orders=None` seeds `demo_orders()`. The exchange clock is the local clock plus
+    `clock_offset_ms`, which may be changed while running. With `any_order` every
+    well-formed cancel succeeds on a synthesized order and nothing is removed.
+    `record_requests=False` keeps `requests` empty, for long benchmark runs.
+    """
+
+    def __init__(
+        self,
+        api_keys: Mapping[str, ApiKeyMaterial] | None = None,
+        orders: Iterable[Order] | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock_offset_ms: int = 0,
+        ssl_context: ssl.SSLContext | None = None,
+        any_order: bool = False,
+        *,
+        record_requests: bool = True,
+    ) -> None:
+        keys = {DEMO_API_KEY: DEMO_SECRET} if api_keys is None else api_keys
+        self._verifiers: dict[str, Verifier] = {
+            key: verifier_for(material) for key, material in keys.items()
+        }
+        self.clock_offset_ms = clock_offset_ms
+        self.slow_seconds = 3.0
+        """How late a `Fault.SLOW` answer comes."""
+        self.any_order = any_order
+        self._record_requests = record_requests
+        self._host = host
+        self._scheme = "https" if ssl_context is not None else "http"
+        self._lock = threading.Lock()
+        self._orders: dict[int, Order] = {}
+        self._by_client_id: dict[tuple[str, str], int] = {}
+        self._requests: list[ReceivedRequest] = []
+        self._faults: collections.deque[Fault] = collections.deque()
+        self._weights: dict[str, tuple[int, int]] = {}
+        self._order_counts: dict[str, tuple[int, int]] = {}
+        self._any_order_template: dict[str, Any] | None = None
+        for order in demo_orders() if orders is None else orders:
+            self.add_order(order)
+        self._server = HttpServer(self._handle, host=host, port=port, ssl_context=ssl_context)
+
+    # -- control, from the test's thread --------------------------------------------------------
+
+    def start(self) -> LocalExchange:
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> LocalExchange:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. "http://127.0.0.1:54321"."""
+        if not self._server.port:
+            raise RuntimeError("the exchange is not running: call start() or use `with`")
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"{self._scheme}://{host}:{self._server.port}"
+
+    @property
+    def requests(self) -> list[ReceivedRequest]:
+        """Every request received so far, in arrival order (the live list)."""
+        return self._requests
+
+    @property
+    def open_orders(self) -> list[Order]:
+        with self._lock:
+            return list(self._orders.values())
+
+    def add_order(self, order: Order) -> None:
+        with self._lock:
+            replaced = self._orders.get(order.order_id)
+            if replaced is not None:
+                self._by_client_id.pop((replaced.symbol, replaced.client_order_id), None)
+            self._orders[order.order_id] = order
+            self._by_client_id[(order.symbol, order.client_order_id)] = order.order_id
+
+    def inject(self, fault: Fault, times: int = 1) -> None:
+        """Answer the next `times` DELETE /dapi/v1/order requests with `fault`.
+
+        Faults injected by successive calls are met in the order they were injected.
+        """
+        if times < 0:
+            raise ValueError("times must not be negative")
+        with self._lock:
+            self._faults.extend([fault] * times)
+
+    def server_time_ms(self) -> int:
+        """The exchange clock, as GET /dapi/v1/time reports it."""
+        return int(time.time() * 1000) + self.clock_offset_ms
+
+    # -- requests, on the server's event loop ---------------------------------------------------
+
+    def _handle(self, request: ReceivedRequest, client: str) -> Response:
+        now = self.server_time_ms()
+        with self._lock:
+            if self._record_requests:
+                self._requests.append(request)
+            weight = _count_in_minute(self._weights, client, now)
+        headers = [("X-MBX-USED-WEIGHT-1M", str(weight))]
+        path = request.path
+        if path == ORDER_PATH:
+            if request.method == "DELETE":
+                return self._order_request(request, now, headers)
+            return _method_not_allowed("DELETE", headers)
+        if path == TIME_PATH:
+            if request.method in ("GET", "HEAD"):
+                return _json_response(200, {"serverTime": now}, headers)
+            return _method_not_allowed("GET", headers)
+        return _error(404, -1000, f"Not found: {path}", headers)
+
+    def _order_request(
+        self, request: ReceivedRequest, now: int, headers: list[_Header]
+    ) -> Response:
+        with self._lock:
+            fault = self._faults.popleft() if self._faults else None
+        if fault is not None and not fault.performs_cancel:
+            return self._refusal(fault, now, headers)
+        try:
+            response = self._cancel(request, now, headers)
+        except Exception:  # malformed input must never become a 5xx
+            response = _error(
+                400, -1000, "An unknown error occurred while processing the request.", headers
+            )
+        if fault is None:
+            return response
+        return self._after_handling(fault, response)
+
+    def _cancel(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
+        api_key = request.headers.get("X-MBX-APIKEY", "")
+        if not api_key:
+            return _error(401, -2014, "API-key format invalid.", headers)
+        verifier = self._verifiers.get(api_key)
+        if verifier is None:
+            return _error(401, -2015, "Invalid API-key, IP, or permissions for action.", headers)
+        with self._lock:
+            order_count = _count_in_minute(self._order_counts, api_key, now)
+        headers = [*headers, ("X-MBX-ORDER-COUNT-1M", str(order_count))]
+
+        query = request.raw_target.partition(b"?")[2]
+        signed = split_signed(query + request.body)
+        if signed is None or not verifier.verify(*signed):
+            return _error(400, -1022, "Signature for this request is not valid.", headers)
+
+        params: dict[str, str] = {}
+        parse_form(query, params)
+        parse_form(request.body, params)
+        try:
+            cancel = check_cancel(params, now)
+        except Rejection as rejection:
+            return _error(rejection.status, rejection.code, rejection.msg, headers)
+
+        if self.any_order:
+            return _json_response(200, self._any_order_response(cancel, now), headers)
+        order = self._take_order(cancel)
+        if order is None:
+            return _error(400, -2011, "Unknown order sent.", headers)
+        return _json_response(
+            200, order.cancel_response(status="CANCELED", update_time=now), headers
+        )
+
+    def _take_order(self, cancel: CancelRequest) -> Order | None:
+        with self._lock:
+            if cancel.order_id is not None:
+                order_id: int | None = cancel.order_id
+            else:
+                key = (cancel.symbol, cancel.client_order_id or "")
+                order_id = self._by_client_id.get(key)
+            order = self._orders.get(order_id) if order_id is not None else None
+            if order is None or order.symbol != cancel.symbol:
+                return None
+            del self._orders[order.order_id]
+            del self._by_client_id[(order.symbol, order.client_order_id)]
+            return order
+
+    def _any_order_response(self, cancel: CancelRequest, now: int) -> dict[str, Any]:
+        if self._any_order_template is None:
+            template = Order(0, "", "BTCUSD_PERP")
+            self._any_order_template = template.cancel_response(status="CANCELED", update_time=0)
+        order_id = cancel.order_id
+        if order_id is None:
+            order_id = _ANY_ORDER_IDS + zlib.crc32((cancel.client_order_id or "").encode())
+        response = dict(self._any_order_template)
+        response["orderId"] = order_id
+        response["symbol"] = cancel.symbol
+        response["pair"] = cancel.symbol.partition("_")[0]
+        response["clientOrderId"] = cancel.client_order_id or f"any-{order_id}"
+        response["updateTime"] = now
+        return response
+
+    def _refusal(self, fault: Fault, now: int, headers: list[_Header]) -> Response:
+        """The answer of a fault that stops the request before it is handled."""
+        if fault is Fault.RATE_LIMITED:
+            return _error(
+                429,
+                -1003,
+                "Too many requests; current limit is 2400 requests per minute. Please use the "
+                "websocket for live updates to avoid polling the API.",
+                [*headers, ("Retry-After", "7")],
+            )
+        if fault is Fault.IP_BANNED:
+            return _error(
+                418,
+                -1003,
+                f"Way too many requests; IP banned until {now + 120_000}. Please use the "
+                "websocket for live updates to avoid bans.",
+                [*headers, ("Retry-After", "120")],
+            )
+        if fault is Fault.FIREWALL:
+            return _html(403, "Forbidden", "Request blocked by the web application firewall.")
+        if fault is Fault.SERVICE_UNAVAILABLE_503:
+            return _error(503, -1000, "Service Unavailable.", headers)
+        if fault is Fault.BAD_GATEWAY_HTML:
+            return _html(502, "Bad Gateway", "The upstream server is not answering.")
+        if fault is Fault.CONNECTION_RESET:
+            return Response(0, reset=True)
+        raise AssertionError(f"{fault} is handled before it answers")
+
+    def _after_handling(self, fault: Fault, response: Response) -> Response:
+        """The answer of a fault that comes after the request was handled."""
+        if fault is Fault.UNKNOWN_ERROR_503:
+            return _error(
+                503,
+                -1000,
+                "Unknown error, please check your request or try again later.",
+                response.headers,
+            )
+        if fault is Fault.MESSAGE_BUS_1006:
+            return _error(
+                503,
+                -1006,
+                "An unexpected response was received from the message bus. "
+                "Execution status unknown.",
+                response.headers,
+            )
+        if fault is Fault.TIMEOUT_1007:
+            return _error(
+                503,
+                -1007,
+                "Timeout waiting for response from backend server. "
+                "Send status unknown; execution status unknown.",
+                response.headers,
+            )
+        if fault is Fault.SLOW:
+            response.delay = self.slow_seconds
+            return response
+        if fault is Fault.MALFORMED_JSON:
+            response.status = 200
+            response.body = response.body[: len(response.body) // 2]
+            return response
+        if fault is Fault.UNKNOWN_ENUM:
+            if response.status == 200:
+                payload = json.loads(response.body)
+                payload["status"] = "EXPIRED_IN_MATCH_2027"
+                payload["type"] = "NEW_ORDER_TYPE"
+                response.body = _JSON.encode(payload).encode()
+            return response
+        raise AssertionError(f"{fault} answers before the request is handled")
+
+
+def _method_not_allowed(allowed: str, headers: list[_Header]) -> Response:
+    return _error(405, -1000, f"Method not allowed; use {allowed}.", [*headers, ("Allow", allowed)])
+
+
+def _count_in_minute(counters: dict[str, tuple[int, int]], key: str, now_ms: int) -> int:
+    """Count one more event for `key` in the current minute; the new count. Hold the lock."""
+    minute = now_ms // 60_000
+    last_minute, count = counters.get(key, (minute, 0))
+    count = count + 1 if last_minute == minute else 1
+    counters[key] = (minute, count)
+    return count

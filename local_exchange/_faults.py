@@ -1,0 +1,60 @@
+"""Failures the exchange can be told to produce, each over the real socket."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Fault(enum.Enum):
+    """What `LocalExchange.inject` makes the next DELETE /dapi/v1/order requests meet.
+
+    ========================  ===========================================  ================
+    fault                     the client sees                               order cancelled
+    ========================  ===========================================  ================
+    RATE_LIMITED              429, Retry-After: 7, -1003                    no
+    IP_BANNED                 418, Retry-After: 120, -1003 "banned until"   no
+    FIREWALL                  403, a text/html page                         no
+    SERVICE_UNAVAILABLE_503   503, -1000 "Service Unavailable."             no
+    BAD_GATEWAY_HTML          502, a text/html page                         no
+    CONNECTION_RESET          the request is read, then a TCP reset         no
+    UNKNOWN_ERROR_503         503, -1000 "Unknown error, ..."               yes, if valid
+    MESSAGE_BUS_1006          503, -1006 (execution status unknown)         yes, if valid
+    TIMEOUT_1007              503, -1007 (execution status unknown)         yes, if valid
+    SLOW                      the normal answer, `slow_seconds` late        yes, if valid
+    MALFORMED_JSON            200, application/json, a truncated body       yes, if valid
+    UNKNOWN_ENUM              200 with status/type values not yet known     yes
+    ========================  ===========================================  ================
+
+    "Yes, if valid": the request is handled normally (a valid cancel removes the order)
+    before the fault replaces the answer, as when the exchange acted but the reply was lost.
+    """
+
+    RATE_LIMITED = "rate_limited"
+    IP_BANNED = "ip_banned"
+    FIREWALL = "firewall"
+    SERVICE_UNAVAILABLE_503 = "service_unavailable_503"
+    BAD_GATEWAY_HTML = "bad_gateway_html"
+    CONNECTION_RESET = "connection_reset"
+    UNKNOWN_ERROR_503 = "unknown_error_503"
+    MESSAGE_BUS_1006 = "message_bus_1006"
+    TIMEOUT_1007 = "timeout_1007"
+    SLOW = "slow"
+    MALFORMED_JSON = "malformed_json"
+    UNKNOWN_ENUM = "unknown_enum"
+
+    @property
+    def performs_cancel(self) -> bool:
+        """Whether the request is handled (a valid cancel carried out) despite the fault."""
+        return self in _HANDLED_DESPITE_FAULT
+
+
+_HANDLED_DESPITE_FAULT = frozenset(
+    {
+        Fault.UNKNOWN_ERROR_503,
+        Fault.MESSAGE_BUS_1006,
+        Fault.TIMEOUT_1007,
+        Fault.SLOW,
+        Fault.MALFORMED_JSON,
+        Fault.UNKNOWN_ENUM,
+    }
+)

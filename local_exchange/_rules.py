@@ -1,0 +1,112 @@
+"""Binance's parameter rules for a cancel, with its error codes and messages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
+
+from ._spec import client_order_id_max_length, client_order_id_pattern, client_order_id_regex
+from ._spec import recv_window_max as _recv_window_max
+
+DEFAULT_RECV_WINDOW = 5000
+_FUTURE_TOLERANCE_MS = 1000
+_DIGITS = "^[0-9]{1,20}$"
+_DIGITS_RE = re.compile(_DIGITS)
+
+
+class Rejection(Exception):
+    """A refusal the exchange answers with `{"code": code, "msg": msg}`."""
+
+    def __init__(self, status: int, code: int, msg: str) -> None:
+        super().__init__(f"{status} {code} {msg}")
+        self.status = status
+        self.code = code
+        self.msg = msg
+
+
+def _bad_request(code: int, msg: str) -> Rejection:
+    return Rejection(400, code, msg)
+
+
+def _mandatory(name: str) -> Rejection:
+    return _bad_request(
+        -1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed."
+    )
+
+
+def _illegal(name: str, legal_range: str) -> Rejection:
+    return _bad_request(
+        -1100, f"Illegal characters found in parameter '{name}'; legal range is '{legal_range}'."
+    )
+
+
+def parse_form(raw: bytes, into: dict[str, str]) -> None:
+    """Add the parameters of a form-urlencoded string; a name already present keeps its value."""
+    if not raw:
+        return
+    for pair in raw.split(b"&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition(b"=")
+        into.setdefault(_decode(name), _decode(value))
+
+
+def _decode(raw: bytes) -> str:
+    if b"%" not in raw and b"+" not in raw:
+        return raw.decode("utf-8", "replace")
+    return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8", "replace")
+
+
+def _long(params: dict[str, str], name: str) -> int | None:
+    text = params.get(name, "")
+    if not text:
+        return None
+    if not _DIGITS_RE.fullmatch(text):
+        raise _illegal(name, _DIGITS)
+    return int(text)
+
+
+@dataclass(frozen=True, slots=True)
+class CancelRequest:
+    symbol: str
+    order_id: int | None
+    client_order_id: str | None
+
+
+def check_cancel(params: dict[str, str], server_time: int) -> CancelRequest:
+    """Apply Binance's checks, in Binance's order; raise Rejection on the first failure."""
+    timestamp = _long(params, "timestamp")
+    if timestamp is None:
+        raise _mandatory("timestamp")
+    recv_window = _long(params, "recvWindow")
+    if recv_window is None:
+        recv_window = DEFAULT_RECV_WINDOW
+    limit = _recv_window_max()
+    if recv_window > limit:
+        raise _bad_request(-1131, f"recvWindow must be less than {limit}")
+    if timestamp >= server_time + _FUTURE_TOLERANCE_MS:
+        raise _bad_request(
+            -1021, "Timestamp for this request was 1000ms ahead of the server's time."
+        )
+    if server_time - timestamp > recv_window:
+        raise _bad_request(-1021, "Timestamp for this request is outside of the recvWindow.")
+
+    symbol = params.get("symbol", "")
+    if not symbol:
+        raise _mandatory("symbol")
+    order_id = _long(params, "orderId")
+    client_order_id = params.get("origClientOrderId") or None
+    if order_id is None and client_order_id is None:
+        raise _bad_request(
+            -1102, "Param 'orderId' or 'origClientOrderId' must be sent, but both were empty/null!"
+        )
+    if client_order_id is not None:
+        max_length = client_order_id_max_length()
+        if len(client_order_id) > max_length:
+            raise _bad_request(
+                -4015, f"Client order id length should not be more than {max_length} chars"
+            )
+        if not client_order_id_regex().fullmatch(client_order_id):
+            raise _illegal("origClientOrderId", client_order_id_pattern())
+    return CancelRequest(symbol, order_id, client_order_id)
