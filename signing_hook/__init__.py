@@ -33,8 +33,7 @@ from signing_hook._signers import (
 )
 from signing_hook._transport import BinanceTransport
 from signing_hook._usage import RateLimitUsage, rate_limit_usage
-
-__version__ = "0.1.0"
+from signing_hook._version import __version__
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -62,6 +61,7 @@ __all__ = [
     "Signer",
     "TimestampRejected",
     "UnknownOrder",
+    "__version__",
     "connect",
     "rate_limit_usage",
     "signer_from_private_key",
