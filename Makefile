@@ -13,7 +13,10 @@ GENERATED := generated/$(PACKAGE)
 GENERATE = PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path openapi.yaml \
 	--config generator-config.yaml --custom-template-path templates --meta none --fail-on-warning
 
-.PHONY: help setup demo test generate check-generated lint typecheck pytest clean
+# The last release tag; api-check compares the public API against it.
+API_BASE ?= $(shell git describe --tags --abbrev=0 --match 'v[0-9]*' 2>/dev/null)
+
+.PHONY: help setup demo test generate check-generated lint typecheck pytest clean build api-check arch
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -44,9 +47,24 @@ check-generated: setup ## fail if generated/ is not exactly what the generator m
 	fi; \
 	echo "generated/ is byte-identical to a fresh generation"
 
-lint: setup ## ruff over hand-written code
+lint: setup ## ruff over hand-written code, pyproject.toml validation
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/validate-pyproject pyproject.toml
+
+arch: setup ## import contracts: generated never imports hand-written code, and so on
+	$(BIN)/lint-imports
+
+api-check: setup ## fail on a breaking change to the public API since the last release tag
+	@if [ -z "$(API_BASE)" ]; then echo "api-check: no release tag (v*) to compare against"; exit 0; fi; \
+	$(BIN)/griffe check signing_hook --search . --against $(API_BASE); \
+	$(BIN)/griffe check binance_coinm_futures --search generated --against $(API_BASE); \
+	echo "api-check: no breaking change since $(API_BASE)"
+
+build: setup ## wheel and sdist into dist/, wheel contents checked
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/check-wheel-contents dist/*.whl
 
 typecheck: setup ## mypy --strict over hand-written, generated and test code
 	$(BIN)/mypy
@@ -54,7 +72,7 @@ typecheck: setup ## mypy --strict over hand-written, generated and test code
 pytest: setup
 	$(BIN)/pytest -q
 
-test: setup check-generated lint typecheck pytest ## everything CI runs
+test: setup check-generated lint arch api-check typecheck pytest ## everything CI runs
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist
