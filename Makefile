@@ -40,7 +40,7 @@ generate: setup ## regenerate generated/ from openapi.yaml
 check-generated: setup ## fail if generated/ is not exactly what the generator makes
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(GENERATE) --output-path "$$tmp/$(PACKAGE)" >/dev/null; \
-	if ! diff -r "$$tmp/$(PACKAGE)" $(GENERATED) >"$$tmp/diff"; then \
+	if ! diff -r -x __pycache__ "$$tmp/$(PACKAGE)" $(GENERATED) >"$$tmp/diff"; then \
 		head -n 40 "$$tmp/diff"; \
 		echo "generated/ differs from what openapi.yaml generates. Fix: make generate"; \
 		exit 1; \
