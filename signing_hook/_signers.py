@@ -117,7 +117,7 @@ def signer_from_private_key(
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
         from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
         from cryptography.hazmat.primitives.serialization import load_pem_private_key
-    except ImportError:  # pragma: no cover - depends on the installed extras
+    except ImportError:
         raise ImportError(
             "RSA and Ed25519 keys need the 'cryptography' package: "
             "pip install 'binance-coinm-futures[keys]'"

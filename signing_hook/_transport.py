@@ -21,6 +21,7 @@ _NOT_SENT: Final = (
     httpx.ConnectError,
     httpx.ConnectTimeout,
     httpx.PoolTimeout,
+    httpx.ProxyError,
     httpx.UnsupportedProtocol,
 )
 #: Failures once the request was (or may have been) written.

@@ -99,3 +99,26 @@ def test_reprs_hide_private_keys() -> None:
         text = (FIXTURES / name).read_text()
         body = text.splitlines()[1]
         assert body not in repr(signer_from_private_key(text))
+
+
+def test_hmac_needs_no_cryptography_package() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.modules['cryptography'] = None\n"
+        "import signing_hook\n"
+        "signing_hook.connect(api_key='k', secret='s')\n"
+        "print(signing_hook.HmacSigner('s').sign(b'x'))\n"
+        "try:\n"
+        "    signing_hook.connect(api_key='k', private_key=b'-----BEGIN PRIVATE KEY-----')\n"
+        "except ImportError as error:\n"
+        "    print(error)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    lines = result.stdout.splitlines()
+    assert len(lines[0]) == 64
+    assert "binance-coinm-futures[keys]" in lines[1]
+    assert "cryptography" not in result.stderr
