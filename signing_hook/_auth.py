@@ -89,7 +89,7 @@ class BinanceAuth(httpx.Auth):
         _raise_for_status(request, response)
 
     def _with_defaults(self, query: bytes) -> bytes:
-        if self._recv_window and b"recvWindow=" not in query:
+        if self._recv_window and not (query.startswith(b"recvWindow=") or b"&recvWindow=" in query):
             return query + b"&" + self._recv_window if query else self._recv_window
         return query
 
@@ -105,7 +105,7 @@ class BinanceAuth(httpx.Auth):
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
         """Fetch the exchange's time (a public request, unsigned) and correct the offset."""
-        time_request = httpx.Request("GET", request.url.copy_with(path=self._time_path, query=b""))
+        time_request = httpx.Request("GET", request.url.copy_with(path=self._time_path, query=None))
         sent_at = self.clock.local_ms()
         time_response = yield time_request
         received_at = self.clock.local_ms()
