@@ -8,6 +8,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
 PACKAGE := binance_coinm_futures
 GENERATED := generated/$(PACKAGE)
 GENERATE = PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path openapi.yaml \
@@ -16,7 +17,8 @@ GENERATE = PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate 
 # The last release tag; api-check compares the public API against it.
 API_BASE ?= $(shell git describe --tags --abbrev=0 --match 'v[0-9]*' 2>/dev/null)
 
-.PHONY: help setup demo test generate check-generated lint typecheck pytest clean build api-check arch
+.PHONY: help setup demo test generate check-generated lint typecheck pytest clean build api-check arch \
+	lint-spec fuzz
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -28,6 +30,14 @@ $(STAMP): pyproject.toml
 	touch $@
 
 setup: $(STAMP) ## create .venv and install the package with its dev tools
+
+# Spectral and Prism, at the versions package-lock.json pins.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+lint-spec: $(NPM_STAMP) ## Spectral over openapi.yaml (rules in .spectral.yaml): no error, no warning
+	node_modules/.bin/spectral lint --fail-severity=warn openapi.yaml
 
 demo: setup ## cancel two orders on a local exchange and show a -2011
 	$(BIN)/python examples/with_local_exchange.py -- $(BIN)/python examples/cancel_order.py
@@ -69,10 +79,13 @@ build: setup ## wheel and sdist into dist/, wheel contents checked
 typecheck: setup ## mypy --strict over hand-written, generated and test code
 	$(BIN)/mypy
 
-pytest: setup
+pytest: setup $(NPM_STAMP)
 	$(BIN)/pytest -q
 
-test: setup check-generated lint arch api-check typecheck pytest ## everything CI runs
+fuzz: setup ## the signature property test at 5,000 examples per key kind; prints the counts
+	SIGNATURE_FUZZ_PROFILE=fuzz $(BIN)/pytest -q --timeout=900 tests/contract/test_signature_property.py
+
+test: setup check-generated lint lint-spec arch api-check typecheck pytest ## everything CI runs
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist
