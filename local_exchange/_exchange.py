@@ -213,7 +213,7 @@ class LocalExchange:
         except Rejection as rejection:
             return _error(rejection.status, rejection.code, rejection.msg, headers)
 
-        if self.any_order:
+        if self.any_order and cancel.order_id != 0:  # no order has id 0, even in this mode
             return _json_response(200, self._any_order_response(cancel, now), headers)
         order = self._take_order(cancel)
         if order is None:

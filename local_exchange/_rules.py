@@ -13,6 +13,7 @@ DEFAULT_RECV_WINDOW = 5000
 _FUTURE_TOLERANCE_MS = 1000
 _DIGITS = "^[0-9]{1,20}$"
 _DIGITS_RE = re.compile(_DIGITS)
+_LONG_MAX = 2**63 - 1  # Binance's LONG is a signed 64-bit integer
 
 
 class Rejection(Exception):
@@ -62,7 +63,7 @@ def _long(params: dict[str, str], name: str) -> int | None:
     text = params.get(name, "")
     if not text:
         return None
-    if not _DIGITS_RE.fullmatch(text):
+    if not _DIGITS_RE.fullmatch(text) or int(text) > _LONG_MAX:
         raise _illegal(name, _DIGITS)
     return int(text)
 

@@ -444,7 +444,7 @@ def test_recv_window_defaults_to_5000(exchange: LocalExchange, client: httpx.Cli
 # -- parameters -------------------------------------------------------------------------------
 
 _MANDATORY = "Mandatory parameter '{}' was not sent, was empty/null, or malformed."
-_PATTERN = r"^[\.A-Z\:/a-z0-9_-]{1,36}$"
+_PATTERN = r"^[.A-Z:/a-z0-9_-]{1,36}$"
 
 
 @pytest.mark.parametrize(
@@ -903,3 +903,14 @@ def test_every_fault_is_tested() -> None:
         Fault.UNKNOWN_ENUM,
     }
     assert set(FAULTS) | named_tests == set(Fault)
+
+
+@pytest.mark.parametrize(("order_id", "code"), [("0", -2011), (str(2**63), -1100)])
+def test_order_ids_outside_long_range_are_refused_even_in_any_order_mode(
+    order_id: str, code: int
+) -> None:
+    with LocalExchange(api_keys={HMAC_KEY: HMAC_SECRET}, any_order=True) as exchange:
+        with httpx.Client(base_url=exchange.url) as client:
+            response = delete(client, HMAC.query(cancel_params(orderId=order_id)))
+    assert response.status_code == 400
+    assert response.json()["code"] == code
