@@ -1,0 +1,303 @@
+"""Run the benchmark: start the server, measure every client, write results.md and results.png.
+
+    python bench/run.py            # everything; bench/run.sh prepares bench/.venv and calls this
+    python bench/run.py --smoke    # ours and the floors, N=20, one round; for CI, in .venv
+
+Each measurement is a fresh worker process (bench/worker.py) pinned to CPU 0, while the server
+(bench/server.py) runs pinned to CPU 1, so neither steals the other's core. Rounds are
+interleaved — every client once, then again — so that a slow minute on a shared machine lands
+on all clients alike, and ratios are taken within a round before the median across rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from clients import API_KEY, CLIENTS, SECRET, SyncClient
+from report import ImportTime, Run, write_plot, write_report
+
+BENCH: Final = Path(__file__).resolve().parent
+IN_FLIGHT: Final = (1, 8, 32)
+WORKER_SECONDS: Final = 90.0  # one measurement never runs longer
+SERVER_SECONDS: Final = 3600.0  # nor does a forgotten server
+IMPORT_REPEATS: Final = 15
+
+
+@dataclass(frozen=True)
+class ImportCase:
+    label: str
+    statement: str
+    group: str
+    distribution: str
+
+
+IMPORTS: Final = (
+    ImportCase("httpx", "import httpx", "floor", "httpx"),
+    ImportCase(
+        "binance_coinm_futures, signing_hook",
+        "import binance_coinm_futures, signing_hook",
+        "ours",
+        "binance-coinm-futures",
+    ),
+    ImportCase(
+        "ours, as the quick start imports it",
+        "import binance_coinm_futures.api.trade.cancel_order, signing_hook",
+        "ours",
+        "binance-coinm-futures",
+    ),
+    ImportCase("aiohttp", "import aiohttp", "floor", "aiohttp"),
+    ImportCase("httpx_aiohttp", "import httpx_aiohttp", "ours", "httpx-aiohttp"),
+    ImportCase("python-binance", "from binance import Client", "peer", "python-binance"),
+    ImportCase(
+        "binance-futures-connector",
+        "from binance.cm_futures import CMFutures",
+        "peer",
+        "binance-futures-connector",
+    ),
+    ImportCase("ccxt", "import ccxt", "peer", "ccxt"),
+    ImportCase("ccxt.async_support", "import ccxt.async_support", "peer", "ccxt"),
+    ImportCase(
+        "official SDK",
+        "from binance_sdk_derivatives_trading_coin_futures import DerivativesTradingCoinFutures",
+        "peer",
+        "binance-sdk-derivatives-trading-coin-futures",
+    ),
+)
+ISOLATED: Final = frozenset({"binance-futures-connector"})
+
+
+def isolated_dir(distribution: str) -> Path:
+    """Where run.sh installs a distribution that must not share site-packages (see run.sh)."""
+    return Path(sys.prefix) / "isolated" / distribution
+
+
+def environment(distribution: str) -> dict[str, str]:
+    env = dict(os.environ)
+    # Bytecode caches as an installed package has them; without, imports compile every time.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    if distribution in ISOLATED:
+        env["PYTHONPATH"] = str(isolated_dir(distribution))
+    return env
+
+
+@contextmanager
+def bench_server(cpu: int | None) -> Iterator[str]:
+    command = [sys.executable, str(BENCH / "server.py"), "--api-key", API_KEY, "--secret", SECRET]
+    command += ["--max-seconds", str(SERVER_SECONDS)]
+    if cpu is not None:
+        command += ["--cpu", str(cpu)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline().strip()
+        if not line.startswith("BENCH_SERVER_URL="):
+            raise RuntimeError(f"the bench server did not start: {line!r}")
+        yield line.removeprefix("BENCH_SERVER_URL=")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def measure(name: str, url: str, calls: int, in_flight: int, cpu: int | None) -> dict[str, Any]:
+    client = CLIENTS[name]
+    command = [sys.executable, str(BENCH / "worker.py"), name, "--url", url]
+    command += ["--calls", str(calls), "--in-flight", str(in_flight)]
+    command += ["--max-seconds", str(WORKER_SECONDS)]
+    if cpu is not None:
+        command += ["--cpu", str(cpu)]
+    env = environment(client.distribution if client.isolated else "")
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, env=env, timeout=WORKER_SECONDS + 60
+        )
+    except subprocess.TimeoutExpired:
+        return _crashed(name, in_flight, "the worker did not finish in time")
+    if done.returncode != 0 or not done.stdout.strip():
+        return _crashed(name, in_flight, done.stderr.strip().splitlines()[-1:] or ["no output"])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _crashed(name: str, in_flight: int, why: str | list[str]) -> dict[str, Any]:
+    reason = why if isinstance(why, str) else " ".join(why)
+    return {"client": name, "in_flight": in_flight, "calls": 0, "crashed": reason}
+
+
+def import_times(cases: Sequence[ImportCase], cpu: int | None) -> list[ImportTime]:
+    """Median seconds each import statement takes in a fresh interpreter.
+
+    The repeats go round the cases, so a busy moment on the machine hits all of them alike.
+    """
+    pin = f"import os; os.sched_setaffinity(0, {{{cpu}}}); " if cpu is not None else ""
+    samples: dict[str, list[float]] = {c.label: [] for c in cases}
+    for attempt in range(IMPORT_REPEATS + 1):
+        for case in cases:
+            script = f"{pin}import time; t = time.perf_counter(); {case.statement}; "
+            script += "print(time.perf_counter() - t)"
+            done = subprocess.run(
+                [sys.executable, "-c", script],
+                capture_output=True,
+                text=True,
+                env=environment(case.distribution),
+                check=True,
+                timeout=120,
+            )
+            if attempt:  # the first round writes the bytecode caches
+                samples[case.label].append(float(done.stdout))
+    return [ImportTime(c.label, c.group, statistics.median(samples[c.label])) for c in cases]
+
+
+def commit() -> str:
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", *args], capture_output=True, text=True, cwd=BENCH.parent, check=False
+        )
+        return done.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return f"{head} with uncommitted changes" if git("status", "--porcelain") else head
+
+
+def installed(distribution: str) -> bool:
+    try:
+        importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+def configurations(names: Sequence[str]) -> list[tuple[str, int]]:
+    runs = []
+    for name in names:
+        levels = (0,) if isinstance(CLIENTS[name], SyncClient) else IN_FLIGHT
+        runs += [(name, level) for level in levels]
+    return runs
+
+
+def versions(distributions: set[str]) -> dict[str, str]:
+    script = (
+        "import importlib.metadata as m, json, sys\n"
+        "out = {}\n"
+        "for d in sys.argv[1:]:\n"
+        "    try: out[d] = m.version(d)\n"
+        "    except m.PackageNotFoundError: pass\n"
+        "print(json.dumps(out))\n"
+    )
+    found: dict[str, str] = {}
+    for distribution in sorted(distributions):
+        done = subprocess.run(
+            [sys.executable, "-c", script, distribution],
+            capture_output=True,
+            text=True,
+            env=environment(distribution),
+            check=True,
+        )
+        found.update(json.loads(done.stdout))
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="ours and the floors, N=20, CI")
+    parser.add_argument("--calls", type=int, help="calls per measurement (N)")
+    parser.add_argument("--rounds", type=int, help="interleaved repetitions")
+    parser.add_argument("--out", type=Path, help="where results.md and results.png go")
+    args = parser.parse_args()
+    calls = args.calls or (20 if args.smoke else 1000)
+    rounds = args.rounds or (1 if args.smoke else 5)
+    out = args.out or (Path(tempfile.mkdtemp(prefix="bench-smoke-")) if args.smoke else BENCH)
+    groups = {"ours", "floor"} if args.smoke else {"ours", "floor", "peer"}
+    # CI's .venv has no aiohttp: smoke measures what is there and names what is not. A full
+    # run measures everything, so a peer that will not run shows up as a failure.
+    wanted = [n for n, c in CLIENTS.items() if c.group in groups]
+    names = [n for n in wanted if not args.smoke or installed(CLIENTS[n].distribution)]
+    skipped = sorted(set(wanted) - set(names))
+    cases = [c for c in IMPORTS if c.group in groups]
+    cases = [c for c in cases if not args.smoke or installed(c.distribution)]
+    two_cpus = len(os.sched_getaffinity(0)) >= 2
+    client_cpu, server_cpu = (0, 1) if two_cpus else (None, None)
+
+    started = time.monotonic()
+    runs: list[Run] = []
+    with bench_server(server_cpu) as url:
+        plan = configurations(names)
+        for round_index in range(rounds):
+            # Rotate the order too, so no client always follows the same neighbour.
+            shift = round_index * len(plan) // max(rounds, 1)
+            for name, in_flight in plan[shift:] + plan[:shift]:
+                result = measure(name, url, calls, in_flight, client_cpu)
+                runs.append(Run(round=round_index, **_run_fields(result)))
+                print(_progress(runs[-1]), file=sys.stderr, flush=True)
+        profile = _profile(url, max(calls, 200), client_cpu)
+    imports = import_times(cases, client_cpu)
+    distributions = {c.distribution for c in CLIENTS.values()} | {"httpx", "httpcore", "aiohttp"}
+    meta = {
+        "calls": calls,
+        "rounds": rounds,
+        "smoke": args.smoke,
+        "seconds": time.monotonic() - started,
+        "pinned": two_cpus,
+        "skipped": skipped,
+        "versions": versions(distributions),
+        "commit": commit(),
+        "import_repeats": IMPORT_REPEATS,
+        "rate_limited_calls": max(c.max_calls or 0 for c in CLIENTS.values()),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    report = write_report(out / "results.md", runs, imports, profile, meta)
+    if not args.smoke or _has_matplotlib():
+        write_plot(out / "results.png", runs, imports)
+    print(report if args.smoke else f"wrote {out / 'results.md'} and {out / 'results.png'}")
+    broken = [r for r in runs if r.group in {"ours", "floor"} and not r.verified]
+    for run in broken:
+        print(f"FAILED: {run.client} ({run.in_flight} in flight): {run.problem}", file=sys.stderr)
+    return 1 if broken else 0
+
+
+def _run_fields(result: dict[str, Any]) -> dict[str, Any]:
+    client = CLIENTS[result["client"]]
+    return {**result, "group": client.group}
+
+
+def _progress(run: Run) -> str:
+    level = f"{run.in_flight:>2} in flight" if run.in_flight else "sync       "
+    status = "ok" if run.verified else f"PROBLEM: {run.problem}"
+    return (
+        f"round {run.round + 1} {run.client:<38} {level} {run.cpu_us_per_call:8.0f} µs CPU/call "
+        f"{run.calls_per_s:7.0f} calls/s  {status}"
+    )
+
+
+def _profile(url: str, calls: int, cpu: int | None) -> list[dict[str, Any]]:
+    command = [sys.executable, str(BENCH / "profile_sync.py"), "--url", url]
+    command += ["--calls", str(calls)]
+    if cpu is not None:
+        command += ["--cpu", str(cpu)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=300)
+    profile: list[dict[str, Any]] = json.loads(done.stdout)
+    return profile
+
+
+def _has_matplotlib() -> bool:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""Measure one client in a fresh interpreter and print one JSON line.
+
+    python bench/worker.py CLIENT --url URL --calls N [--in-flight K] [--cpu C]
+
+A fresh process per measurement keeps peers from sharing imports, pools or garbage, and lets
+``time.process_time()`` charge this process alone: the server runs in another one. Warm-up
+calls (which also fill the connection pool) are made before the clock starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+
+from clients import CLIENTS, AsyncCancel, AsyncClient, SyncCancel, SyncClient
+
+
+@dataclass
+class Tally:
+    """What the measured calls did: failures are counted and the first one kept, never hidden."""
+
+    latencies_ns: list[int] = field(default_factory=list)
+    failures: int = 0
+    first_failure: str = ""
+
+    def fail(self, reason: str) -> None:
+        self.failures += 1
+        if not self.first_failure:
+            self.first_failure = reason[:300]
+
+
+@dataclass
+class Measurement:
+    client: str
+    in_flight: int  # 0: the sync API
+    calls: int
+    failures: int
+    first_failure: str
+    server_accepted: int  # cancels the server verified and answered 200 during the run
+    cpu_us_per_call: float
+    calls_per_s: float
+    latency_median_us: float
+    latency_p90_us: float
+
+
+def server_accepted(url: str) -> int:
+    # The URL is always the bench server's own http:// address on loopback.
+    with urllib.request.urlopen(f"{url}/bench/stats", timeout=5) as response:  # noqa: S310
+        return int(json.load(response).get("accepted", 0))
+
+
+def _check(order_id: int, answered: int, tally: Tally) -> None:
+    if answered != order_id:
+        tally.fail(f"asked to cancel {order_id}, the answer was about {answered}")
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def _run_sync(cancel: SyncCancel, order_ids: range, deadline: float, tally: Tally) -> int:
+    done = 0
+    for order_id in order_ids:
+        started = time.perf_counter_ns()
+        try:
+            _check(order_id, cancel(order_id), tally)
+        except Exception as error:
+            tally.fail(_describe(error))
+        tally.latencies_ns.append(time.perf_counter_ns() - started)
+        done += 1
+        if time.monotonic() > deadline:
+            break
+    return done
+
+
+async def _run_async(
+    cancel: AsyncCancel, order_ids: range, in_flight: int, deadline: float, tally: Tally
+) -> int:
+    pending: Iterator[int] = iter(order_ids)  # shared by the lanes: each id is sent once
+
+    async def lane() -> int:
+        done = 0
+        for order_id in pending:
+            started = time.perf_counter_ns()
+            try:
+                _check(order_id, await cancel(order_id), tally)
+            except Exception as error:
+                tally.fail(_describe(error))
+            tally.latencies_ns.append(time.perf_counter_ns() - started)
+            done += 1
+            if time.monotonic() > deadline:
+                break
+        return done
+
+    return sum(await asyncio.gather(*(lane() for _ in range(in_flight))))
+
+
+def _measurement(
+    name: str, in_flight: int, done: int, cpu_s: float, wall_s: float, accepted: int, tally: Tally
+) -> Measurement:
+    latencies_us = [ns / 1000 for ns in tally.latencies_ns] or [0.0]
+    return Measurement(
+        client=name,
+        in_flight=in_flight,
+        calls=done,
+        failures=tally.failures,
+        first_failure=tally.first_failure,
+        server_accepted=accepted,
+        cpu_us_per_call=cpu_s * 1e6 / max(done, 1),
+        calls_per_s=done / wall_s if wall_s else 0.0,
+        latency_median_us=statistics.median(latencies_us),
+        latency_p90_us=statistics.quantiles(latencies_us, n=10)[8]
+        if len(latencies_us) > 1
+        else latencies_us[0],
+    )
+
+
+def measure_sync(client: SyncClient, url: str, calls: int, warmup: int, seconds: float) -> str:
+    deadline = time.monotonic() + seconds
+    with client.open(url) as cancel:
+        _run_sync(cancel, range(1, warmup + 1), deadline, Tally())
+        before = server_accepted(url)
+        tally = Tally()
+        cpu, wall = time.process_time(), time.perf_counter()
+        done = _run_sync(cancel, range(warmup + 1, warmup + calls + 1), deadline, tally)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        accepted = server_accepted(url) - before
+    return json.dumps(asdict(_measurement(client.name, 0, done, cpu, wall, accepted, tally)))
+
+
+async def measure_async(
+    client: AsyncClient, url: str, calls: int, warmup: int, in_flight: int, seconds: float
+) -> str:
+    deadline = time.monotonic() + seconds
+    async with client.open(url) as cancel:
+        await _run_async(cancel, range(1, warmup + 1), in_flight, deadline, Tally())
+        before = server_accepted(url)
+        tally = Tally()
+        cpu, wall = time.process_time(), time.perf_counter()
+        ids = range(warmup + 1, warmup + calls + 1)
+        done = await _run_async(cancel, ids, in_flight, deadline, tally)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        accepted = server_accepted(url) - before
+    result = _measurement(client.name, in_flight, done, cpu, wall, accepted, tally)
+    return json.dumps(asdict(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("client", choices=sorted(CLIENTS))
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--calls", type=int, required=True)
+    parser.add_argument("--in-flight", type=int, default=1)
+    parser.add_argument("--cpu", type=int, help="pin this process to one CPU")
+    parser.add_argument("--max-seconds", type=float, default=60.0)
+    args = parser.parse_args()
+    if args.cpu is not None:
+        os.sched_setaffinity(0, {args.cpu})
+    client = CLIENTS[args.client]
+    calls = min(args.calls, client.max_calls or args.calls)
+    warmup = max(calls // 10, 2 * args.in_flight, 5)
+    if isinstance(client, SyncClient):
+        print(measure_sync(client, args.url, calls, warmup, args.max_seconds))
+    else:
+        line = measure_async(client, args.url, calls, warmup, args.in_flight, args.max_seconds)
+        print(asyncio.run(line))
+
+
+if __name__ == "__main__":
+    main()
