@@ -17,7 +17,7 @@ GENERATE = PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate 
 # The last release tag; api-check compares the public API against it.
 API_BASE ?= $(shell git describe --tags --abbrev=0 --match 'v[0-9]*' 2>/dev/null)
 
-.PHONY: help setup demo test generate check-generated lint typecheck pytest clean build api-check arch \
+.PHONY: help setup demo test generate check-generated lint typecheck pytest clean build api-check arch bench bench-smoke \
 	lint-spec fuzz
 
 help: ## list the targets
@@ -71,6 +71,12 @@ api-check: setup ## fail on a breaking change to the public API since the last r
 	$(BIN)/griffe check binance_coinm_futures --search generated --against $(API_BASE); \
 	echo "api-check: no breaking change since $(API_BASE)"
 
+bench: ## CPU, latency and import time against the peers: bench/results.md and .png (~10 min)
+	bash bench/run.sh
+
+bench-smoke: setup ## every benchmark path of ours and the floors at N=20, never timed
+	$(BIN)/python bench/run.py --smoke
+
 build: setup ## wheel and sdist into dist/, wheel contents checked
 	rm -rf dist
 	$(BIN)/python -m build --outdir dist .
@@ -85,7 +91,7 @@ pytest: setup $(NPM_STAMP)
 fuzz: setup ## the signature property test at 5,000 examples per key kind; prints the counts
 	SIGNATURE_FUZZ_PROFILE=fuzz $(BIN)/pytest -q --timeout=900 tests/contract/test_signature_property.py
 
-test: setup check-generated lint lint-spec arch api-check typecheck pytest ## everything CI runs
+test: setup check-generated lint lint-spec arch api-check typecheck pytest bench-smoke ## everything CI runs
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist

@@ -72,7 +72,6 @@ def _signed_query(order_id: int) -> bytes:
 @contextmanager
 def ours_sync(url: str) -> Iterator[SyncCancel]:
     from binance_coinm_futures.api.trade import cancel_order
-
     from signing_hook import connect
 
     client = connect(api_key=API_KEY, secret=SECRET, base_url=url)
@@ -102,7 +101,6 @@ def ours_without_generated(url: str) -> Iterator[SyncCancel]:
 def _ours_async(transport: Callable[[], Any] | None) -> Callable[[str], AsyncIterator[AsyncCancel]]:
     async def open_client(url: str) -> AsyncIterator[AsyncCancel]:
         from binance_coinm_futures.api.trade import cancel_order
-
         from signing_hook import connect
 
         client = connect(

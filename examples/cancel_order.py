@@ -11,7 +11,6 @@ import os
 
 from binance_coinm_futures.api.trade import cancel_order
 from binance_coinm_futures.models import CancelOrderResponse
-
 from signing_hook import UnknownOrder, connect
 
 SYMBOL = "BTCUSD_PERP"

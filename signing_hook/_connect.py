@@ -9,9 +9,8 @@ import ssl
 from typing import Any, Final
 
 import httpx
-from binance_coinm_futures import AuthenticatedClient
-from binance_coinm_futures.api.market import get_server_time
 
+from binance_coinm_futures import AuthenticatedClient
 from signing_hook._auth import BinanceAuth
 from signing_hook._clock import Clock, ServerClock, system_clock
 from signing_hook._errors import InvalidRequest
@@ -100,8 +99,10 @@ def connect(
         sync_clock: fetch the server time once now and correct the clock offset. Without it
             the offset is learned on the first -1021 answer, which is resent once.
         clock: local milliseconds since the epoch; injectable for tests.
-        async_transport: an httpx async transport to use instead of httpx's own, for example
-            ``httpx_aiohttp.AiohttpTransport()``.
+        async_transport: an httpx async transport to use instead of httpx's own. It must
+            send the URL's bytes unchanged: httpx-aiohttp 0.2.0 does not (aiohttp re-quotes the
+            query, turning ``%3A`` into ``:``), so a signed id containing ``:`` or ``/`` is
+            refused with -1022 through it.
         httpx_args: further arguments for both httpx clients (not ``auth`` or ``transport``).
     """
     if timeout is None:
@@ -143,6 +144,10 @@ def connect(
         )
 
     if sync_clock:
+        # Imported here: only this option needs the time endpoint at connect, and importing
+        # it costs every user's startup.
+        from binance_coinm_futures.api.market import get_server_time
+
         # A short-lived client of its own, so the returned one is still unopened and can be
         # used as a context manager.
         with build(None) as probe:

@@ -37,8 +37,8 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from binance_coinm_futures.api.trade import cancel_order
 
+from binance_coinm_futures.api.trade import cancel_order
 from local_exchange import Fault, LocalExchange, Order
 from signing_hook import (
     ApiKeyRejected,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from binance_coinm_futures.api.trade import cancel_order
 
+from binance_coinm_futures.api.trade import cancel_order
 from local_exchange import LocalExchange, Order
 from signing_hook import InvalidRequest, UnknownOrder, connect, rate_limit_usage
 from tests.wire.conftest import KEY_KINDS, credentials

@@ -7,8 +7,8 @@ import threading
 import time
 
 import pytest
-from binance_coinm_futures.api.trade import cancel_order
 
+from binance_coinm_futures.api.trade import cancel_order
 from local_exchange import LocalExchange, Order
 from signing_hook import TimestampRejected, connect
 from tests.wire.conftest import KEY_KINDS, credentials

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from binance_coinm_futures.api.trade import cancel_order
 
+from binance_coinm_futures.api.trade import cancel_order
 from local_exchange import Fault, LocalExchange, Order
 from signing_hook import (
     ApiKeyRejected,

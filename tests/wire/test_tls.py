@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import trustme
-from binance_coinm_futures.api.trade import cancel_order
 
+from binance_coinm_futures.api.trade import cancel_order
 from local_exchange import LocalExchange, Order
 from signing_hook import NothingSent, connect
 from tests.wire.conftest import HMAC_KEY, HMAC_SECRET

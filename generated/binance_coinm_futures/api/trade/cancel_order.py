@@ -1,5 +1,6 @@
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -31,8 +32,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
-        "url": "/dapi/v1/order",
-        "params": params,
+        "url": "/dapi/v1/order" + "?" + urlencode(params),
     }
     return _kwargs
 

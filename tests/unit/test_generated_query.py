@@ -1,0 +1,32 @@
+"""The endpoint template encodes the query itself; it must be byte for byte what httpx makes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from binance_coinm_futures.api.trade.cancel_order import _get_kwargs
+
+BASE = "https://dapi.binance.com"
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"symbol": "BTCUSD_PERP", "order_id": 4612097861},
+        {"symbol": "BTCUSD_PERP", "orig_client_order_id": "desk:7/quote-01", "recv_window": 5000},
+        {"symbol": "a b+c/d:e=f&g?h#i%j@k~*é🙂", "order_id": 2**63 - 1},
+        {"symbol": "X", "order_id": 1, "orig_client_order_id": ".A-Z_z:9/"},
+    ],
+)
+def test_template_query_equals_httpx_params_encoding(arguments: dict[str, Any]) -> None:
+    kwargs = _get_kwargs(**arguments)
+    ours = httpx.Client(base_url=BASE).build_request(kwargs["method"], kwargs["url"])
+    names = {"order_id": "orderId", "orig_client_order_id": "origClientOrderId"}
+    params = {
+        names.get(k, "recvWindow" if k == "recv_window" else k): v for k, v in arguments.items()
+    }
+    theirs = httpx.Client(base_url=BASE).build_request("DELETE", "/dapi/v1/order", params=params)
+    assert ours.url.raw_path == theirs.url.raw_path
