@@ -20,7 +20,7 @@ import httpx
 from signing_hook._clock import ServerClock
 from signing_hook._errors import ExecutionStatusUnknown, error_for_response, parse_error_body
 from signing_hook._signers import Signer
-from signing_hook._spec import OperationRules
+from signing_hook._spec import OperationRules, path_of
 from signing_hook._usage import RateLimitUsage
 
 logger: Final = logging.getLogger("signing_hook")
@@ -42,7 +42,7 @@ class BinanceAuth(httpx.Auth):
         clock: ServerClock | None = None,
         recv_window: int | None = None,
         rules: Mapping[tuple[str, str], OperationRules] | None = None,
-        time_path: str = "/dapi/v1/time",
+        time_path: str | None = None,
     ) -> None:
         if not api_key or any(ch in api_key for ch in "\r\n"):
             raise ValueError("api_key must be a non-empty single-line string")
@@ -51,7 +51,7 @@ class BinanceAuth(httpx.Auth):
         self.clock = clock or ServerClock()
         self._recv_window = b"recvWindow=%d" % recv_window if recv_window is not None else b""
         self._rules = rules or {}
-        self._time_path = time_path
+        self._time_path = time_path or path_of("getServerTime")
 
     def __repr__(self) -> str:
         return f"BinanceAuth(api_key={mask(self._api_key)!r}, signer={self._signer!r})"
