@@ -91,7 +91,7 @@ pytest: setup $(NPM_STAMP)
 fuzz: setup ## the signature property test at 5,000 examples per key kind; prints the counts
 	SIGNATURE_FUZZ_PROFILE=fuzz $(BIN)/pytest -q --timeout=900 tests/contract/test_signature_property.py
 
-test: setup check-generated lint lint-spec arch api-check typecheck pytest bench-smoke ## everything CI runs
+test: setup check-generated lint lint-spec arch api-check typecheck bench-smoke pytest ## everything CI runs
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist
