@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+from collections.abc import Callable
 from typing import Protocol
 from urllib.parse import unquote_to_bytes
 
@@ -63,31 +64,18 @@ def _base64_signature(signature: bytes) -> bytes | None:
         return None
 
 
-class RsaVerifier:
-    def __init__(self, key: RSAPublicKey) -> None:
-        self._key = key
+class PublicKeyVerifier:
+    """RSA (PKCS#1 v1.5, SHA-256) or Ed25519: a base64 signature checked with the public key."""
+
+    def __init__(self, check: Callable[[bytes, bytes], None]) -> None:
+        self._check = check  # raises InvalidSignature; arguments: (signature, payload)
 
     def verify(self, payload: bytes, signature: bytes) -> bool:
         raw = _base64_signature(signature)
         if raw is None:
             return False
         try:
-            self._key.verify(raw, payload, padding.PKCS1v15(), hashes.SHA256())
-        except InvalidSignature:
-            return False
-        return True
-
-
-class Ed25519Verifier:
-    def __init__(self, key: Ed25519PublicKey) -> None:
-        self._key = key
-
-    def verify(self, payload: bytes, signature: bytes) -> bool:
-        raw = _base64_signature(signature)
-        if raw is None:
-            return False
-        try:
-            self._key.verify(raw, payload)
+            self._check(raw, payload)
         except InvalidSignature:
             return False
         return True
@@ -99,7 +87,10 @@ def verifier_for(material: ApiKeyMaterial) -> Verifier:
         return HmacVerifier(material)
     key = serialization.load_pem_public_key(material) if isinstance(material, bytes) else material
     if isinstance(key, RSAPublicKey):
-        return RsaVerifier(key)
+        rsa_key = key
+        return PublicKeyVerifier(
+            lambda raw, payload: rsa_key.verify(raw, payload, padding.PKCS1v15(), hashes.SHA256())
+        )
     if isinstance(key, Ed25519PublicKey):
-        return Ed25519Verifier(key)
+        return PublicKeyVerifier(key.verify)
     raise ValueError(f"unsupported API key type {type(key).__name__}: use HMAC, RSA or Ed25519")
