@@ -9,7 +9,9 @@ endpoint — yielded from the flow, as digest auth does — and re-signs and res
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import time
 from collections.abc import Generator, Mapping
 from typing import Final
@@ -26,7 +28,7 @@ from signing_hook._usage import RateLimitUsage
 logger: Final = logging.getLogger("signing_hook")
 
 _TIMESTAMP_REJECTED: Final = -1021
-_JSON_ENDS: Final = {(b"{"[0], b"}"[0]), (b"["[0], b"]"[0])}
+_API_KEY_FORM: Final = re.compile(r"[\x21-\x7e]+")
 
 
 class BinanceAuth(httpx.Auth):
@@ -44,8 +46,9 @@ class BinanceAuth(httpx.Auth):
         rules: Mapping[tuple[str, str], OperationRules] | None = None,
         time_path: str | None = None,
     ) -> None:
-        if not api_key or any(ch in api_key for ch in "\r\n"):
-            raise ValueError("api_key must be a non-empty single-line string")
+        if not _API_KEY_FORM.fullmatch(api_key):
+            # Checked here so that no lower layer ever quotes a malformed key in an error.
+            raise ValueError("api_key must be non-empty printable ASCII without spaces")
         self._api_key = api_key
         self._signer = signer
         self.clock = clock or ServerClock()
@@ -63,7 +66,7 @@ class BinanceAuth(httpx.Auth):
             rules.check(parse_qsl(query.decode("ascii"), keep_blank_values=True))
             if not rules.signed:
                 response = yield request
-                _raise_for_status(request, response)
+                _raise_for_status(request, response, rules)
                 return
         unsigned = self._with_defaults(request.url.query)
         request.headers["X-MBX-APIKEY"] = self._api_key
@@ -73,7 +76,10 @@ class BinanceAuth(httpx.Auth):
 
         if response.status_code == 400 and _is_timestamp_rejection(response.content):
             if self.clock.version == version:  # nobody has corrected the clock meanwhile
-                yield from self._learn_server_time(request)
+                learned = yield from self._learn_server_time(request)
+                if not learned:
+                    # Without the server's time a re-sign would be a blind resend.
+                    _raise_for_status(request, response, rules)
             self._sign(request, unsigned)
             logger.debug("re-signing %s %s after -1021", request.method, request.url.path)
             response = yield request
@@ -86,7 +92,7 @@ class BinanceAuth(httpx.Auth):
                 response.status_code,
                 (time.perf_counter() - started) * 1000,
             )
-        _raise_for_status(request, response)
+        _raise_for_status(request, response, rules)
 
     def _with_defaults(self, query: bytes) -> bytes:
         if self._recv_window and not (query.startswith(b"recvWindow=") or b"&recvWindow=" in query):
@@ -103,38 +109,54 @@ class BinanceAuth(httpx.Auth):
 
     def _learn_server_time(
         self, request: httpx.Request
-    ) -> Generator[httpx.Request, httpx.Response, None]:
-        """Fetch the exchange's time (a public request, unsigned) and correct the offset."""
+    ) -> Generator[httpx.Request, httpx.Response, bool]:
+        """Fetch the exchange's time (a public request, unsigned) and correct the offset.
+
+        An error answer (429, 418, …) is raised as it is: the cancel was refused with -1021
+        and nothing happened to the order. Returns False when the answer cannot be read.
+        """
         time_request = httpx.Request("GET", request.url.copy_with(path=self._time_path, query=None))
         sent_at = self.clock.local_ms()
         time_response = yield time_request
         received_at = self.clock.local_ms()
+        _raise_for_status(time_request, time_response, None)
         try:
             server_ms = int(time_response.json()["serverTime"])
         except (ValueError, KeyError, TypeError):
             logger.warning("could not read the server time (HTTP %d)", time_response.status_code)
-            return
+            return False
         self.clock.observe(server_ms, sent_at, received_at)
         logger.info("clock offset to the exchange is now %d ms", self.clock.offset_ms)
+        return True
 
 
 def _is_timestamp_rejection(body: bytes) -> bool:
     return b"-1021" in body and parse_error_body(body)[0] == _TIMESTAMP_REJECTED
 
 
-def _raise_for_status(request: httpx.Request, response: httpx.Response) -> None:
+def _raise_for_status(
+    request: httpx.Request, response: httpx.Response, rules: OperationRules | None
+) -> None:
     status = response.status_code
     if 200 <= status < 300:
-        body = response.content.strip()
-        if body and (body[0], body[-1]) not in _JSON_ENDS:
+        if rules is not None and rules.signed and not _is_complete(response.content, rules):
             raise ExecutionStatusUnknown(
                 f"{request.method} {request.url.path} answered {status} with a body that is "
-                "not a complete JSON document; the request may have taken effect",
+                "not the documented success answer; the request may have taken effect",
                 status=status,
                 usage=RateLimitUsage.from_headers(response.headers),
             )
         return
     raise error_for_response(status, response.headers, response.content)
+
+
+def _is_complete(body: bytes, rules: OperationRules) -> bool:
+    """Whether a success body is a JSON object with every field the spec requires."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(payload, dict) and rules.success_fields <= payload.keys()
 
 
 def replace_query(url: httpx.URL, query: bytes) -> httpx.URL:

@@ -58,7 +58,8 @@ def _signer(
 
 
 def _tls(verify: ssl.SSLContext | str | os.PathLike[str] | bool, url: str) -> ssl.SSLContext | bool:
-    if verify is False and httpx.URL(url).host in {httpx.URL(u).host for u in server_urls()}:
+    host = httpx.URL(url).host.rstrip(".")
+    if verify is False and host in {httpx.URL(u).host for u in server_urls()}:
         raise ValueError(f"TLS verification cannot be switched off for {url}")
     if isinstance(verify, str | os.PathLike):
         return ssl.create_default_context(cafile=os.fspath(verify))
@@ -105,14 +106,21 @@ def connect(
             refused with -1022 through it.
         httpx_args: further arguments for both httpx clients (not ``auth`` or ``transport``).
     """
-    if timeout is None:
-        raise ValueError("timeout must not be None: unlimited waits are not allowed")
+    limits = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+    if None in (limits.connect, limits.read, limits.write, limits.pool):
+        raise ValueError(
+            f"every timeout must be set, got {limits!r}: unlimited waits hang a cancel"
+        )
     rules = operation_rules()
     if recv_window is not None:
         if isinstance(recv_window, bool) or not isinstance(recv_window, int):
             raise InvalidRequest("recvWindow must be an integer", parameter="recvWindow")
         rules["DELETE", path_of("cancelOrder")].parameters["recvWindow"].check(str(recv_window))
     url = base_url or server_url("Testnet" if testnet else "Production")
+    if httpx.URL(url).path not in ("", "/"):
+        # The spec's paths are absolute: under a prefix, validation and the time endpoint
+        # would silently miss.
+        raise ValueError(f"base_url must have no path, got {url!r}")
     tls = _tls(verify, url)
     extra = dict(httpx_args or {})
     for reserved in ("auth", "transport"):
@@ -133,7 +141,7 @@ def connect(
             token="",  # the key is set per request by the auth flow, so no repr ever shows it
             prefix="",
             auth_header_name="X-MBX-APIKEY",
-            timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+            timeout=limits,
             verify_ssl=tls,
             raise_on_unexpected_status=True,
             httpx_args={

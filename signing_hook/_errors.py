@@ -5,8 +5,9 @@ The tree, and what a trading desk does with each branch::
     BinanceError                        base of everything raised here
     ├── InvalidRequest (ValueError)     refused before sending: nothing was sent; fix the call
     ├── NothingSent                     no connection could be opened, nothing sent: safe to retry
-    ├── ExecutionStatusUnknown          sent, outcome unknown (503 "Unknown error…", -1006, -1007,
-    │                                   timeout or reset after sending): query the order, never
+    ├── ExecutionStatusUnknown          sent, outcome unknown (any 5XX but "Service Unavailable.",
+    │                                   408, -1006, -1007, a timeout or reset after sending, a
+    │                                   success body that cannot be read): query the order, never
     │                                   resend blindly
     └── BinanceAPIError                 the exchange answered with an error
         ├── RequestRejected             a 4XX: the exchange did nothing
@@ -18,7 +19,7 @@ The tree, and what a trading desk does with each branch::
         │   ├── FirewallRejected        403 from the web application firewall
         │   └── RateLimited             429: wait `retry_after` seconds
         │       └── IpBanned            418: banned until `banned_until`
-        └── ServiceUnavailable          other 5XX: nothing happened; safe to retry later
+        └── ServiceUnavailable          503 "Service Unavailable.": nothing happened; retry later
 
 Every exception carries ``status`` (HTTP status or None), ``code`` (Binance's code or None),
 ``msg`` and ``usage`` (the rate-limit usage reported with the response, if any). None of them
@@ -36,7 +37,7 @@ from typing import Final
 from signing_hook._usage import RateLimitUsage
 
 _EXCERPT_CHARS: Final = 200
-_UNKNOWN_ERROR_MESSAGE: Final = "Unknown error, please check your request or try again later."
+_SERVICE_UNAVAILABLE_MESSAGE: Final = "Service Unavailable."
 _BAN_UNTIL = re.compile(r"banned until (\d{10,})")
 
 
@@ -90,9 +91,11 @@ class NothingSent(BinanceError):
 class ExecutionStatusUnknown(BinanceError):
     """The request was sent but its outcome is unknown: the order may or may not be cancelled.
 
-    Raised for HTTP 503 "Unknown error…", codes -1006 and -1007, a timeout or a reset after the
-    request was sent, and a success status whose body cannot be read. Query the order before
-    acting; resending a cancel blindly can turn a success into -2011.
+    Binance documents every 5XX as "execution status UNKNOWN" except the failures it names, so
+    this is raised for any 5XX but 503 "Service Unavailable.", for 408 (timeout waiting for the
+    backend), codes -1006 and -1007, a timeout or a reset after the request was sent, and a
+    success answer whose body cannot be read. Query the order before acting; resending a
+    cancel blindly can turn a success into -2011.
     """
 
 
@@ -162,7 +165,7 @@ class IpBanned(RateLimited):
 
 
 class ServiceUnavailable(BinanceAPIError):
-    """A 5XX other than "execution status unknown": nothing happened; safe to retry later."""
+    """503 "Service Unavailable.": a documented failure; nothing happened, retry later."""
 
 
 _BY_CODE: Final[Mapping[int, type[BinanceAPIError]]] = {
@@ -215,7 +218,9 @@ def error_for_response(status: int, headers: Mapping[str, str], body: bytes) -> 
     """The exception that an error answer from the exchange stands for."""
     code, msg = parse_error_body(body)
     usage = RateLimitUsage.from_headers(headers)
-    if code in _STATUS_UNKNOWN_CODES or (status == 503 and _UNKNOWN_ERROR_MESSAGE in msg):
+    if status == 503 and msg.strip() == _SERVICE_UNAVAILABLE_MESSAGE:
+        return ServiceUnavailable(msg, status=status, code=code, usage=usage)
+    if code in _STATUS_UNKNOWN_CODES or status >= 500 or status == 408:
         return ExecutionStatusUnknown(msg, status=status, code=code, usage=usage)
     if status == 418:
         match = _BAN_UNTIL.search(msg)
@@ -234,8 +239,6 @@ def error_for_response(status: int, headers: Mapping[str, str], body: bytes) -> 
     error_type: type[BinanceAPIError]
     if status == 403:
         error_type = FirewallRejected
-    elif status >= 500:
-        error_type = ServiceUnavailable
     elif code is not None:
         error_type = _BY_CODE.get(code, RequestRejected)
     else:

@@ -19,6 +19,7 @@ from signing_hook._errors import InvalidRequest
 SPEC_PATH: Final = Path(__file__).with_name("openapi.yaml")
 _INT64: Final = (-(2**63), 2**63 - 1)
 _ONE_OF_KEY: Final = "x-binance-required-one-of"
+_DECIMAL: Final = re.compile(r"-?[0-9]+")
 
 
 @attrs.frozen
@@ -51,19 +52,19 @@ class ParameterRule:
                 f"{self.name} must be at most {self.max_length} characters, got {len(value)}",
                 parameter=self.name,
             )
-        if self.pattern is not None and self.pattern.search(value) is None:
+        if self.pattern is not None and self.pattern.fullmatch(value) is None:
             raise InvalidRequest(
                 f"{self.name} {value!r} does not match {self.pattern.pattern}",
                 parameter=self.name,
             )
 
     def _check_integer(self, value: str) -> None:
-        try:
-            number = int(value)
-        except ValueError:
+        # Python's int() also takes "1_000", " 12" and non-ASCII digits; the exchange does not.
+        if _DECIMAL.fullmatch(value) is None:
             raise InvalidRequest(
                 f"{self.name} must be an integer, got {value!r}", parameter=self.name
-            ) from None
+            )
+        number = int(value)
         low = self.minimum if self.minimum is not None else _INT64[0]
         high = self.maximum if self.maximum is not None else _INT64[1]
         if not low <= number <= high:
@@ -82,6 +83,8 @@ class OperationRules:
     signed: bool
     parameters: Mapping[str, ParameterRule]
     required_one_of: tuple[str, ...] = ()
+    success_fields: frozenset[str] = frozenset()
+    """The fields the 200 answer's schema requires; a signed call's answer must have them."""
 
     def check(self, params: Iterable[tuple[str, str]]) -> None:
         """Raise InvalidRequest for the first broken constraint among decoded query pairs."""
@@ -114,6 +117,15 @@ def _parameter_rule(parameter: Mapping[str, Any]) -> ParameterRule:
     )
 
 
+def _success_fields(spec: Mapping[str, Any], operation: Mapping[str, Any]) -> frozenset[str]:
+    content = operation.get("responses", {}).get("200", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema", {})
+    reference = schema.get("$ref", "")
+    if reference.startswith("#/components/schemas/"):
+        schema = spec["components"]["schemas"][reference.rpartition("/")[2]]
+    return frozenset(schema.get("required", ()))
+
+
 def rules_from_spec(spec: Mapping[str, Any]) -> dict[tuple[str, str], OperationRules]:
     """Every operation's rules, keyed by (METHOD, path)."""
     global_security = spec.get("security", [])
@@ -130,6 +142,7 @@ def rules_from_spec(spec: Mapping[str, Any]) -> dict[tuple[str, str], OperationR
                 signed=bool(operation.get("security", global_security)),
                 parameters={p["name"]: _parameter_rule(p) for p in query},
                 required_one_of=tuple(operation.get(_ONE_OF_KEY, ())),
+                success_fields=_success_fields(spec, operation),
             )
     return rules
 

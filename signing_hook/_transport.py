@@ -14,7 +14,7 @@ from typing import Final
 
 import httpx
 
-from signing_hook._errors import ExecutionStatusUnknown, NothingSent
+from signing_hook._errors import BinanceError, ExecutionStatusUnknown, NothingSent
 
 #: Failures before a connection existed: the request never left this process.
 _NOT_SENT: Final = (
@@ -23,6 +23,8 @@ _NOT_SENT: Final = (
     httpx.PoolTimeout,
     httpx.ProxyError,
     httpx.UnsupportedProtocol,
+    # h11 refuses to write a malformed request line or header before anything is sent.
+    httpx.LocalProtocolError,
 )
 #: Failures once the request was (or may have been) written.
 _MAYBE_SENT: Final = (httpx.TransportError,)
@@ -31,9 +33,19 @@ _MAYBE_SENT: Final = (httpx.TransportError,)
 CONNECT_RETRIES: Final = 1
 
 
-def _describe(request: httpx.Request, error: Exception) -> str:
-    # The URL's query holds the signature: name only the method and path.
-    return f"{request.method} {request.url.path}: {type(error).__name__}: {error}"
+def _mapped(request: httpx.Request, error: Exception) -> BinanceError:
+    """The error-tree exception for a transport failure.
+
+    It names only the method and path (the query holds the signature). A LocalProtocolError's
+    text is left out: h11 quotes the refused header value, which may be the API key.
+    """
+    detail = type(error).__name__
+    if not isinstance(error, httpx.LocalProtocolError):
+        detail += f": {error}"
+    message = f"{request.method} {request.url.path}: {detail}"
+    if isinstance(error, _NOT_SENT):
+        return NothingSent(message)
+    return ExecutionStatusUnknown(message)
 
 
 class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
@@ -68,21 +80,39 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             )
         return self._async
 
+    # The body is read here, inside the mapping, because a failure while reading it (a reset,
+    # a stall past the read timeout) comes after the request was sent. Each error is raised
+    # outside its except block so that no httpx exception, which holds the signed request,
+    # stays reachable through __context__.
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        failure: BinanceError | None = None
         try:
-            return self._sync_transport().handle_request(request)
-        except _NOT_SENT as error:
-            raise NothingSent(_describe(request, error)) from None
+            response = self._sync_transport().handle_request(request)
+            try:
+                response.read()
+            except BaseException:
+                response.close()
+                raise
         except _MAYBE_SENT as error:
-            raise ExecutionStatusUnknown(_describe(request, error)) from None
+            failure = _mapped(request, error)
+        if failure is not None:
+            raise failure
+        return response
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        failure: BinanceError | None = None
         try:
-            return await self._async_transport().handle_async_request(request)
-        except _NOT_SENT as error:
-            raise NothingSent(_describe(request, error)) from None
+            response = await self._async_transport().handle_async_request(request)
+            try:
+                await response.aread()
+            except BaseException:
+                await response.aclose()
+                raise
         except _MAYBE_SENT as error:
-            raise ExecutionStatusUnknown(_describe(request, error)) from None
+            failure = _mapped(request, error)
+        if failure is not None:
+            raise failure
+        return response
 
     def close(self) -> None:
         if self._sync is not None:

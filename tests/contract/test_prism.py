@@ -188,7 +188,7 @@ ERROR_CASES = [
     ErrorCase("ip banned", IpBanned, 418, -1003, Fault.IP_BANNED),
     ErrorCase("firewall html", FirewallRejected, 403, None, Fault.FIREWALL),
     ErrorCase("503 json", ServiceUnavailable, 503, -1000, Fault.SERVICE_UNAVAILABLE_503),
-    ErrorCase("502 html", ServiceUnavailable, 502, None, Fault.BAD_GATEWAY_HTML),
+    ErrorCase("502 html", ExecutionStatusUnknown, 502, None, Fault.BAD_GATEWAY_HTML),
     ErrorCase("503 unknown", ExecutionStatusUnknown, 503, -1000, Fault.UNKNOWN_ERROR_503),
     ErrorCase("-1006", ExecutionStatusUnknown, 503, -1006, Fault.MESSAGE_BUS_1006),
     ErrorCase("-1007", ExecutionStatusUnknown, 503, -1007, Fault.TIMEOUT_1007),

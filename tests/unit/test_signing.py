@@ -200,3 +200,30 @@ def test_fast_query_replacement_equals_httpx_copy_with(url: str) -> None:
         slow.port,
         str(slow),
     )
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"symbol": "X", "origClientOrderId": "abc\n"}, "origClientOrderId"),
+        ({"symbol": "X", "orderId": "1_000"}, "orderId"),
+        ({"symbol": "X", "orderId": " 12"}, "orderId"),
+        ({"symbol": "X", "orderId": "١٢"}, "orderId"),
+    ],
+)
+def test_forms_python_accepts_but_the_exchange_does_not(
+    params: dict[str, str], parameter: str
+) -> None:
+    request = httpx.Request("DELETE", ORDER_URL, params=params)
+    with pytest.raises(InvalidRequest) as raised:
+        first_request(make_auth(), request)
+    assert raised.value.parameter == parameter
+
+
+@pytest.mark.parametrize(
+    "api_key", ["", "key with space", "trailing-space ", "tab\tkey", "nul\x00"]
+)
+def test_malformed_api_key_is_refused_without_quoting_it(api_key: str) -> None:
+    with pytest.raises(ValueError, match="api_key") as raised:
+        BinanceAuth(api_key, HmacSigner(SECRET))
+    assert api_key.strip() == "" or api_key not in str(raised.value)

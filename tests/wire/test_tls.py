@@ -6,6 +6,7 @@ import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import trustme
 
@@ -64,3 +65,26 @@ async def test_custom_ssl_context_async(tls_exchange: LocalExchange, ca: trustme
 def test_verification_cannot_be_switched_off_for_binance(url: str) -> None:
     with pytest.raises(ValueError, match="cannot be switched off"):
         connect(api_key=HMAC_KEY, secret=HMAC_SECRET, base_url=url, verify=False)
+
+
+def test_trailing_dot_host_is_still_binance() -> None:
+    with pytest.raises(ValueError, match="cannot be switched off"):
+        connect(
+            api_key=HMAC_KEY,
+            secret=HMAC_SECRET,
+            base_url="https://dapi.binance.com.",
+            verify=False,
+        )
+
+
+@pytest.mark.parametrize(
+    "timeout", [httpx.Timeout(None), httpx.Timeout(5.0, read=None), httpx.Timeout(5.0, pool=None)]
+)
+def test_unlimited_timeouts_are_refused(timeout: httpx.Timeout) -> None:
+    with pytest.raises(ValueError, match="every timeout must be set"):
+        connect(api_key=HMAC_KEY, secret=HMAC_SECRET, timeout=timeout)
+
+
+def test_base_url_with_a_path_is_refused() -> None:
+    with pytest.raises(ValueError, match="no path"):
+        connect(api_key=HMAC_KEY, secret=HMAC_SECRET, base_url="http://127.0.0.1:1/proxy")

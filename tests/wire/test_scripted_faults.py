@@ -1,0 +1,132 @@
+"""Faults the local exchange cannot stage, from a scripted server on loopback.
+
+Each connection reads one request and answers with the next scripted reply: raw bytes, so a
+reply can stop mid-body or hang after its headers.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+
+from binance_coinm_futures.api.trade import cancel_order
+from signing_hook import (
+    BinanceError,
+    ExecutionStatusUnknown,
+    RateLimited,
+    TimestampRejected,
+    connect,
+)
+
+SYMBOL = "BTCUSD_PERP"
+API_KEY = "scripted-api-key-000001"
+SECRET = "scripted-secret"
+HANG = b"HANG"  # a reply that is never finished: headers promise 500 bytes, none follow
+
+
+def reply(status: int, body: bytes, extra: str = "") -> bytes:
+    head = f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{extra}"
+    return head.encode() + b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def error(status: int, code: int, msg: str) -> bytes:
+    return reply(status, json.dumps({"code": code, "msg": msg}).encode())
+
+
+TIMESTAMP_REJECTED = error(400, -1021, "Timestamp for this request is outside of the recvWindow.")
+
+
+@dataclass
+class ScriptedServer:
+    replies: list[bytes]
+    paths: list[str] = field(default_factory=list)
+    url: str = ""
+
+    def serve(self, listener: socket.socket) -> None:
+        for answer in self.replies:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            with connection:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    chunk = connection.recv(65536)
+                    if not chunk:
+                        break
+                    request += chunk
+                self.paths.append(request.split(b" ")[1].partition(b"?")[0].decode())
+                if answer == HANG:
+                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{")
+                    connection.recv(1)  # until the client gives up and closes
+                else:
+                    connection.sendall(answer)
+
+
+@pytest.fixture
+def scripted(request: pytest.FixtureRequest) -> Iterator[ScriptedServer]:
+    server = ScriptedServer(list(request.param))
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(10)
+        server.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        thread = threading.Thread(target=server.serve, args=(listener,), daemon=True)
+        thread.start()
+        yield server
+    thread.join(timeout=10)
+
+
+def cancel(server: ScriptedServer) -> None:
+    # The server closes each connection after its reply, so every request opens a new one.
+    with connect(api_key=API_KEY, secret=SECRET, base_url=server.url, timeout=0.5) as client:
+        cancel_order.sync(client=client, symbol=SYMBOL, order_id=1)
+
+
+@pytest.mark.parametrize(
+    "scripted",
+    [
+        [HANG],
+        [b'HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{"orderId": 1'],
+        [reply(200, b"")],
+        [reply(200, b"{}")],
+        [reply(200, b'{"orderId": 1} trailing')],
+        [reply(204, b"")],
+    ],
+    indirect=True,
+    ids=["stall-mid-body", "closed-mid-body", "empty", "empty-object", "not-json", "204"],
+)
+def test_unreadable_answer_after_sending_is_unknown(scripted: ScriptedServer) -> None:
+    with pytest.raises(ExecutionStatusUnknown) as raised:
+        cancel(scripted)
+    error = raised.value
+    assert error.__context__ is None
+    assert error.__cause__ is None
+    assert not any(isinstance(v, httpx.Request | httpx.Response) for v in vars(error).values())
+    assert SECRET not in str(error)
+    assert API_KEY not in str(error)
+
+
+@pytest.mark.parametrize(
+    "scripted",
+    [[TIMESTAMP_REJECTED, error(429, -1003, "Too many requests.")]],
+    indirect=True,
+)
+def test_rate_limited_time_fetch_is_raised_not_resent(scripted: ScriptedServer) -> None:
+    with pytest.raises(RateLimited):
+        cancel(scripted)
+    assert scripted.paths == ["/dapi/v1/order", "/dapi/v1/time"]
+
+
+@pytest.mark.parametrize("scripted", [[TIMESTAMP_REJECTED, reply(200, b"not json")]], indirect=True)
+def test_unreadable_server_time_is_not_a_blind_resend(scripted: ScriptedServer) -> None:
+    with pytest.raises(TimestampRejected) as raised:
+        cancel(scripted)
+    assert isinstance(raised.value, BinanceError)
+    assert scripted.paths == ["/dapi/v1/order", "/dapi/v1/time"]
