@@ -23,6 +23,7 @@ from signing_hook._clock import ServerClock
 from signing_hook._errors import ExecutionStatusUnknown, error_for_response, parse_error_body
 from signing_hook._signers import Signer
 from signing_hook._spec import OperationRules, path_of
+from signing_hook._transport import AFTER_TIMESTAMP_REJECTION
 from signing_hook._usage import RateLimitUsage
 
 logger: Final = logging.getLogger("signing_hook")
@@ -115,7 +116,13 @@ class BinanceAuth(httpx.Auth):
         An error answer (429, 418, …) is raised as it is: the cancel was refused with -1021
         and nothing happened to the order. Returns False when the answer cannot be read.
         """
-        time_request = httpx.Request("GET", request.url.copy_with(path=self._time_path, query=None))
+        time_request = httpx.Request(
+            "GET",
+            request.url.copy_with(path=self._time_path, query=None),
+            # The cancel's own timeouts (a request made here gets none from the client), and a
+            # mark telling the transport that a failure here leaves the order untouched.
+            extensions={**request.extensions, AFTER_TIMESTAMP_REJECTION: True},
+        )
         sent_at = self.clock.local_ms()
         time_response = yield time_request
         received_at = self.clock.local_ms()

@@ -14,7 +14,12 @@ from typing import Final
 
 import httpx
 
-from signing_hook._errors import BinanceError, ExecutionStatusUnknown, NothingSent
+from signing_hook._errors import (
+    BinanceError,
+    ExecutionStatusUnknown,
+    NothingSent,
+    TimestampRejected,
+)
 
 #: Failures before a connection existed: the request never left this process.
 _NOT_SENT: Final = (
@@ -28,6 +33,10 @@ _NOT_SENT: Final = (
 )
 #: Failures once the request was (or may have been) written.
 _MAYBE_SENT: Final = (httpx.TransportError,)
+
+#: Marks the server-time request the auth flow sends after a -1021: if it fails, the cancel
+#: was still only refused, so the caller learns TimestampRejected, not "status unknown".
+AFTER_TIMESTAMP_REJECTION: Final = "signing_hook.after_timestamp_rejection"
 
 #: httpcore's built-in retry covers exactly the safe case: establishing the connection.
 CONNECT_RETRIES: Final = 1
@@ -43,6 +52,12 @@ def _mapped(request: httpx.Request, error: Exception) -> BinanceError:
     if not isinstance(error, httpx.LocalProtocolError):
         detail += f": {error}"
     message = f"{request.method} {request.url.path}: {detail}"
+    if request.extensions.get(AFTER_TIMESTAMP_REJECTION):
+        return TimestampRejected(
+            f"-1021, and the server time could not be fetched to re-sign ({message})",
+            status=400,
+            code=-1021,
+        )
     if isinstance(error, _NOT_SENT):
         return NothingSent(message)
     return ExecutionStatusUnknown(message)

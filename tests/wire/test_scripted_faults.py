@@ -31,7 +31,8 @@ HANG = b"HANG"  # a reply that is never finished: headers promise 500 bytes, non
 
 
 def reply(status: int, body: bytes, extra: str = "") -> bytes:
-    head = f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{extra}"
+    # Connection: close, so the client never reuses a socket this server is about to close.
+    head = f"HTTP/1.1 {status} X\r\nConnection: close\r\nContent-Type: application/json\r\n{extra}"
     return head.encode() + b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
@@ -63,7 +64,9 @@ class ScriptedServer:
                     request += chunk
                 self.paths.append(request.split(b" ")[1].partition(b"?")[0].decode())
                 if answer == HANG:
-                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{")
+                    connection.sendall(
+                        b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 500\r\n\r\n{"
+                    )
                     connection.recv(1)  # until the client gives up and closes
                 else:
                     connection.sendall(answer)
@@ -124,7 +127,12 @@ def test_rate_limited_time_fetch_is_raised_not_resent(scripted: ScriptedServer) 
     assert scripted.paths == ["/dapi/v1/order", "/dapi/v1/time"]
 
 
-@pytest.mark.parametrize("scripted", [[TIMESTAMP_REJECTED, reply(200, b"not json")]], indirect=True)
+@pytest.mark.parametrize(
+    "scripted",
+    [[TIMESTAMP_REJECTED, reply(200, b"not json")], [TIMESTAMP_REJECTED, HANG]],
+    indirect=True,
+    ids=["unreadable-time", "time-fetch-times-out"],
+)
 def test_unreadable_server_time_is_not_a_blind_resend(scripted: ScriptedServer) -> None:
     with pytest.raises(TimestampRejected) as raised:
         cancel(scripted)
