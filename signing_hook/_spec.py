@@ -117,6 +117,19 @@ def _parameter_rule(parameter: Mapping[str, Any]) -> ParameterRule:
     )
 
 
+def _resolved(spec: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``node``, or what its local ``$ref`` ("#/components/...") points at."""
+    reference = node.get("$ref")
+    if reference is None:
+        return node
+    if not isinstance(reference, str) or not reference.startswith("#/"):
+        raise LookupError(f"openapi.yaml: only local references are supported, got {reference!r}")
+    target: Mapping[str, Any] = spec
+    for part in reference[2:].split("/"):
+        target = target[part]
+    return target
+
+
 def _success_fields(spec: Mapping[str, Any], operation: Mapping[str, Any]) -> frozenset[str]:
     content = operation.get("responses", {}).get("200", {}).get("content", {})
     schema = content.get("application/json", {}).get("schema", {})
@@ -134,7 +147,8 @@ def rules_from_spec(spec: Mapping[str, Any]) -> dict[tuple[str, str], OperationR
         for method, operation in item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            query = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
+            parameters = [_resolved(spec, p) for p in operation.get("parameters", [])]
+            query = [p for p in parameters if p.get("in") == "query"]
             key = (method.upper(), path)
             rules[key] = OperationRules(
                 method=method.upper(),

@@ -2,10 +2,12 @@
 
 from .cancel_order_response import CancelOrderResponse
 from .error import Error
+from .query_order_response import QueryOrderResponse
 from .server_time import ServerTime
 
 __all__ = (
     "CancelOrderResponse",
     "Error",
+    "QueryOrderResponse",
     "ServerTime",
 )
