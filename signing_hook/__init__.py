@@ -6,6 +6,7 @@ installs itself into their client through ``httpx_args`` and never changes gener
 
 from signing_hook._auth import BinanceAuth
 from signing_hook._clock import Clock, ServerClock, system_clock
+from signing_hook._confirm import OrderState, cancel_and_confirm, cancel_and_confirm_async
 from signing_hook._connect import DEFAULT_TIMEOUT, connect
 from signing_hook._errors import (
     ApiKeyRejected,
@@ -52,6 +53,7 @@ __all__ = [
     "InvalidSignature",
     "IpBanned",
     "NothingSent",
+    "OrderState",
     "RateLimitUsage",
     "RateLimited",
     "RequestRejected",
@@ -62,6 +64,8 @@ __all__ = [
     "TimestampRejected",
     "UnknownOrder",
     "__version__",
+    "cancel_and_confirm",
+    "cancel_and_confirm_async",
     "connect",
     "rate_limit_usage",
     "signer_from_private_key",

@@ -1,0 +1,382 @@
+"""cancel_and_confirm(): a cancel that finds out where the order is when its answer cannot say.
+
+A caller of the generated ``cancel_order`` and ``query_order`` functions, never part of the
+auth flow: every request it makes is an ordinary, freshly signed call through the client.
+
+The decision procedure is written once, as a generator (``_decide``) that yields what to do
+next and is sent what happened; a sync and an async runner drive it. Its states::
+
+                     ┌────────────────────────── documented success ──────────► done (cancel)
+      ┌──────────┐   │
+      │  CANCEL  │───┼── ExecutionStatusUnknown (after a wait) ─┐
+      └──────────┘   ├── -2011 UnknownOrder ────────────────────┤
+           ▲         └── any other error ─────► raised unchanged│
+           │                                                    ▼
+           │  NEW / PARTIALLY_FILLED            ┌──────────┐
+           └────────────────────────────────────│  QUERY   │──── any other status ──► done (query)
+                                                └──────────┘
+                                                  │  ▲   │
+             status unknown, nothing sent, 503 ───┘  │   └── -2013 UnknownOrder ────► raised
+             "Service Unavailable.", 429/418:        │
+             wait (backoff, or Retry-After) ─────────┘
+
+A re-cancel that fails with "nothing sent", 503 "Service Unavailable." or 429/418 goes back to
+QUERY after a wait too. Every request counts against ``max_requests``; no request starts after
+``deadline``; when either runs out before a state other than NEW / PARTIALLY_FILLED is seen,
+``ExecutionStatusUnknown`` says what was tried. A -2011 alone never counts as "cancelled":
+only a query can say what became of the order.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias
+
+import attrs
+
+from binance_coinm_futures import AuthenticatedClient
+from binance_coinm_futures.types import UNSET, Unset
+from signing_hook._errors import (
+    BinanceError,
+    ExecutionStatusUnknown,
+    NothingSent,
+    RateLimited,
+    ServiceUnavailable,
+    UnknownOrder,
+)
+
+if TYPE_CHECKING:
+    from binance_coinm_futures.models import CancelOrderResponse, QueryOrderResponse
+
+logger: Final = logging.getLogger("signing_hook")
+
+#: Statuses of an order that is still on the book: a cancel is still to be done.
+OPEN_STATUSES: Final = frozenset({"NEW", "PARTIALLY_FILLED"})
+
+DEFAULT_MAX_REQUESTS: Final = 8
+DEFAULT_DEADLINE: Final = 30.0
+DEFAULT_BACKOFF: Final = 0.25
+_MAX_WAIT: Final = 4.0
+
+#: Failures after which the order's state is still to be found, by a query after a wait.
+_TRY_AGAIN: Final = (ExecutionStatusUnknown, NothingSent, ServiceUnavailable, RateLimited)
+
+
+@attrs.frozen
+class OrderState:
+    """Where the order is, as the exchange last said it.
+
+    ``source`` is "cancel" when the cancel's own answer said so, "query" when a Query Order
+    did. ``executed_qty`` is None only when a cancel answer left it out (Binance no longer
+    promises it there); a query always carries it. ``requests_sent`` counts the cancel and
+    query calls made, never more than the ``max_requests`` given.
+    """
+
+    order_id: int
+    client_order_id: str
+    symbol: str
+    status: str
+    executed_qty: str | None
+    source: Literal["cancel", "query"]
+    requests_sent: int
+
+
+class _Call(enum.Enum):
+    CANCEL = "cancel"
+    QUERY = "query"
+
+
+@attrs.frozen
+class _Wait:
+    seconds: float
+
+
+_Action: TypeAlias = "_Call | _Wait"
+_Answer: TypeAlias = "CancelOrderResponse | QueryOrderResponse | BinanceError | None"
+
+
+@attrs.frozen
+class _Limits:
+    max_requests: int
+    deadline: float
+    backoff: float
+
+    def __attrs_post_init__(self) -> None:
+        if isinstance(self.max_requests, bool) or not isinstance(self.max_requests, int):
+            raise ValueError(f"max_requests must be an integer, got {self.max_requests!r}")
+        if self.max_requests < 1:
+            raise ValueError(f"max_requests must be at least 1, got {self.max_requests}")
+        if not self.deadline > 0:
+            raise ValueError(f"deadline must be a positive number of seconds, got {self.deadline}")
+        if not self.backoff >= 0:
+            raise ValueError(f"backoff must be zero or more seconds, got {self.backoff}")
+
+
+@attrs.frozen
+class _Target:
+    """The order, as the caller named it; every cancel and query names it the same way."""
+
+    symbol: str
+    order_id: int | Unset
+    orig_client_order_id: str | Unset
+    recv_window: int | Unset
+
+    @classmethod
+    def of(
+        cls,
+        symbol: str,
+        order_id: int | None,
+        orig_client_order_id: str | None,
+        recv_window: int | None,
+    ) -> _Target:
+        if (order_id is None) == (orig_client_order_id is None):
+            raise ValueError("pass exactly one of order_id= or orig_client_order_id=")
+        return cls(
+            symbol=symbol,
+            order_id=UNSET if order_id is None else order_id,
+            orig_client_order_id=UNSET if orig_client_order_id is None else orig_client_order_id,
+            recv_window=UNSET if recv_window is None else recv_window,
+        )
+
+    def describe(self) -> str:
+        name = f"order {self.order_id}"
+        if isinstance(self.order_id, Unset):
+            name = f"order {self.orig_client_order_id!r}"
+        return f"{self.symbol} {name}"
+
+
+def _state(
+    answer: CancelOrderResponse | QueryOrderResponse, source: Literal["cancel", "query"], sent: int
+) -> OrderState:
+    executed = answer.executed_qty
+    return OrderState(
+        order_id=answer.order_id,
+        client_order_id=answer.client_order_id,
+        symbol=answer.symbol,
+        status=answer.status,
+        executed_qty=None if isinstance(executed, Unset) else executed,
+        source=source,
+        requests_sent=sent,
+    )
+
+
+def _summary(call: _Call, answer: _Answer) -> str:
+    if isinstance(answer, BinanceError):
+        return f"{call.value}: {type(answer).__name__} ({answer})"
+    if answer is None:
+        return f"{call.value}: no answer"
+    return f"{call.value}: {answer.status}"
+
+
+def _decide(
+    target: _Target, limits: _Limits, now: Callable[[], float]
+) -> Generator[_Action, _Answer, OrderState]:
+    """The one decision procedure: yields a call or a wait, is sent the call's outcome.
+
+    Returns the order's state, or raises: the first cancel's own error when it is neither
+    "status unknown" nor -2011, a query's -2013, an unexpected error unchanged, or
+    ExecutionStatusUnknown when the bounds run out first.
+    """
+    deadline = now() + limits.deadline
+    history: list[str] = []
+    sent = 0
+    retries = 0
+    call = _Call.CANCEL
+    wait = 0.0
+
+    def out_of_bounds(reason: str) -> ExecutionStatusUnknown:
+        tried = "; ".join(history)
+        return ExecutionStatusUnknown(
+            f"could not confirm the cancel of {target.describe()}: {reason}, after {sent} "
+            f"requests ({tried}). Query the order before acting."
+        )
+
+    while True:
+        if sent:
+            if sent >= limits.max_requests:
+                raise out_of_bounds(f"the bound of {limits.max_requests} requests is reached")
+            if now() + wait >= deadline:
+                raise out_of_bounds(f"the next {call.value} would start after the deadline")
+            if wait:
+                yield _Wait(wait)
+        answer = yield call
+        sent += 1
+        history.append(_summary(call, answer))
+        logger.debug("cancel_and_confirm %s: %s", target.describe(), history[-1])
+        wait = 0.0
+
+        if answer is None:
+            raise TypeError(f"no outcome was sent for the {call.value}")  # a runner bug
+        if call is _Call.CANCEL:
+            if not isinstance(answer, BinanceError):
+                return _state(answer, "cancel", sent)
+            if isinstance(answer, UnknownOrder):
+                # -2011: no open order by that id. Filled, cancelled or never there: ask.
+                call = _Call.QUERY
+                continue
+            if isinstance(answer, ExecutionStatusUnknown) or (
+                sent > 1 and isinstance(answer, _TRY_AGAIN)
+            ):
+                call = _Call.QUERY
+                wait = _backoff(limits, retries, answer)
+                retries += 1
+                continue
+        else:
+            if not isinstance(answer, BinanceError):
+                if answer.status in OPEN_STATUSES:
+                    call = _Call.CANCEL
+                    continue
+                return _state(answer, "query", sent)
+            if isinstance(answer, _TRY_AGAIN):
+                wait = _backoff(limits, retries, answer)
+                retries += 1
+                continue
+        raise answer
+
+
+def _backoff(limits: _Limits, retries: int, answer: _Answer) -> float:
+    if isinstance(answer, RateLimited) and answer.retry_after is not None:
+        return answer.retry_after
+    return float(min(limits.backoff * 2**retries, _MAX_WAIT))
+
+
+def _call_sync(client: AuthenticatedClient, target: _Target, call: _Call) -> _Answer:
+    # Imported here: importing signing_hook should not cost every model's import.
+    from binance_coinm_futures.api.trade import cancel_order, query_order
+
+    try:
+        if call is _Call.CANCEL:
+            return cancel_order.sync(
+                client=client,
+                symbol=target.symbol,
+                order_id=target.order_id,
+                orig_client_order_id=target.orig_client_order_id,
+                recv_window=target.recv_window,
+            )
+        return query_order.sync(
+            client=client,
+            symbol=target.symbol,
+            order_id=target.order_id,
+            orig_client_order_id=target.orig_client_order_id,
+            recv_window=target.recv_window,
+        )
+    except BinanceError as error:
+        return error
+
+
+async def _call_async(client: AuthenticatedClient, target: _Target, call: _Call) -> _Answer:
+    from binance_coinm_futures.api.trade import cancel_order, query_order
+
+    try:
+        if call is _Call.CANCEL:
+            return await cancel_order.asyncio(
+                client=client,
+                symbol=target.symbol,
+                order_id=target.order_id,
+                orig_client_order_id=target.orig_client_order_id,
+                recv_window=target.recv_window,
+            )
+        return await query_order.asyncio(
+            client=client,
+            symbol=target.symbol,
+            order_id=target.order_id,
+            orig_client_order_id=target.orig_client_order_id,
+            recv_window=target.recv_window,
+        )
+    except BinanceError as error:
+        return error
+
+
+def cancel_and_confirm(
+    *,
+    client: AuthenticatedClient,
+    symbol: str,
+    order_id: int | None = None,
+    orig_client_order_id: str | None = None,
+    recv_window: int | None = None,
+    max_requests: int = DEFAULT_MAX_REQUESTS,
+    deadline: float = DEFAULT_DEADLINE,
+    backoff: float = DEFAULT_BACKOFF,
+) -> OrderState:
+    """Cancel an order and return where it ended up, querying it when the cancel cannot say.
+
+    A documented success of the cancel is returned at once: one request. When the cancel's
+    outcome is unknown (``ExecutionStatusUnknown``) or it answers -2011 (``UnknownOrder``),
+    the order is queried (``GET /dapi/v1/order``, a freshly signed request each time) until it
+    is in a state other than NEW / PARTIALLY_FILLED; while it is still open it is cancelled
+    again. Queries that fail with "status unknown", "nothing sent", 503 "Service Unavailable."
+    or 429/418 are retried after ``backoff`` seconds, doubled each time up to 4 s, or after
+    the answer's ``Retry-After``.
+
+    Request bound: at most ``max_requests`` cancel and query calls in all, the first cancel
+    included, and none started more than ``deadline`` seconds after the call began, so the
+    call returns within ``deadline`` plus one request's timeout. (The signing hook may add,
+    inside one call, a server-time fetch and one re-signed resend after a -1021.)
+
+    Args:
+        client: a client from ``connect()``.
+        symbol: e.g. "BTCUSD_PERP".
+        order_id: the exchange's order id; or
+        orig_client_order_id: the client order id. Pass exactly one of the two.
+        recv_window: sent with every cancel and query; None sends the client's default.
+        max_requests: the most cancel and query calls to make (at least 1).
+        deadline: seconds after which no further call is started.
+        backoff: the first wait, in seconds, before a query after an unknown outcome.
+
+    Returns:
+        The order's state, from the cancel's answer or from a query.
+
+    Raises:
+        UnknownOrder: the query answered -2013: no such order (never placed, or no longer
+            kept: cancelled without fills more than 3 days ago, or older than 90 days).
+        ExecutionStatusUnknown: the bounds ran out before the order's state was known; the
+            message lists every call and its outcome.
+        BinanceError: any other failure of the first cancel (for example ``NothingSent`` or
+            ``ServiceUnavailable``: nothing was done) or an unexpected one later, unchanged.
+        ValueError: neither or both ids, or bounds that make no sense; nothing is sent.
+    """
+    target = _Target.of(symbol, order_id, orig_client_order_id, recv_window)
+    machine = _decide(target, _Limits(max_requests, deadline, backoff), time.monotonic)
+    try:
+        action = next(machine)
+        while True:
+            if isinstance(action, _Wait):
+                time.sleep(action.seconds)
+                action = machine.send(None)
+            else:
+                action = machine.send(_call_sync(client, target, action))
+    except StopIteration as finished:
+        state: OrderState = finished.value
+        return state
+
+
+async def cancel_and_confirm_async(
+    *,
+    client: AuthenticatedClient,
+    symbol: str,
+    order_id: int | None = None,
+    orig_client_order_id: str | None = None,
+    recv_window: int | None = None,
+    max_requests: int = DEFAULT_MAX_REQUESTS,
+    deadline: float = DEFAULT_DEADLINE,
+    backoff: float = DEFAULT_BACKOFF,
+) -> OrderState:
+    """The async form of `cancel_and_confirm`: the same decisions, bounds and errors."""
+    import anyio  # deferred: only async callers need it, and httpx already depends on it
+
+    target = _Target.of(symbol, order_id, orig_client_order_id, recv_window)
+    machine = _decide(target, _Limits(max_requests, deadline, backoff), time.monotonic)
+    try:
+        action = next(machine)
+        while True:
+            if isinstance(action, _Wait):
+                await anyio.sleep(action.seconds)
+                action = machine.send(None)
+            else:
+                action = machine.send(await _call_async(client, target, action))
+    except StopIteration as finished:
+        state: OrderState = finished.value
+        return state
