@@ -44,11 +44,11 @@ _SPEC: Final = Path(__file__).resolve().parent.parent / "openapi.yaml"
 
 
 def _order_example() -> dict[str, object]:
-    """The cancel answer as openapi.yaml shows it: every field a real answer has."""
+    """Today's cancel answer as openapi.yaml shows it: every field a real answer has."""
     with _SPEC.open("rb") as handle:
         spec = yaml.safe_load(handle)
     ok = spec["paths"]["/dapi/v1/order"]["delete"]["responses"]["200"]
-    return dict(ok["content"]["application/json"]["example"])
+    return dict(ok["content"]["application/json"]["examples"]["current"]["value"])
 
 
 _ORDER_EXAMPLE: Final = _order_example()

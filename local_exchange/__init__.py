@@ -15,14 +15,18 @@ and can be told to fail the way Binance fails. Test-only: the SDK never imports 
 From a shell: ``python -m local_exchange --help``.
 """
 
-from ._exchange import DEMO_API_KEY, DEMO_SECRET, LocalExchange
+from ._exchange import COIN_M_SYMBOLS, DEMO_API_KEY, DEMO_SECRET, LocalExchange
 from ._faults import Fault
 from ._http import Headers, ReceivedRequest
 from ._orders import Order, demo_orders
+from ._spec import CURRENT_SHAPE, PRE_2026_06_SHAPE
 
 __all__ = [
+    "COIN_M_SYMBOLS",
+    "CURRENT_SHAPE",
     "DEMO_API_KEY",
     "DEMO_SECRET",
+    "PRE_2026_06_SHAPE",
     "Fault",
     "Headers",
     "LocalExchange",

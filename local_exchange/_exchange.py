@@ -17,7 +17,7 @@ from ._http import HttpServer, ReceivedRequest, Response
 from ._orders import Order, demo_orders
 from ._rules import CancelRequest, Rejection, check_cancel, parse_form
 from ._signatures import ApiKeyMaterial, Verifier, split_signed, verifier_for
-from ._spec import ORDER_PATH, TIME_PATH
+from ._spec import CURRENT_SHAPE, ORDER_PATH, TIME_PATH, cancel_examples
 
 DEMO_API_KEY = "demo-api-key"
 """Test-only credentials of the CLI and of a LocalExchange built without api_keys."""
@@ -25,6 +25,41 @@ DEMO_SECRET = "demo-secret"  # noqa: S105 - a published test-only secret
 
 _Header = tuple[str, str]
 _ANY_ORDER_IDS = 1_000_000_000
+
+COIN_M_SYMBOLS = frozenset(
+    {
+        *(
+            f"{base}USD_PERP"
+            for base in (
+                "BTC",
+                "ETH",
+                "BNB",
+                "SOL",
+                "XRP",
+                "ADA",
+                "DOGE",
+                "LINK",
+                "LTC",
+                "DOT",
+                "BCH",
+                "AVAX",
+                "ATOM",
+                "ETC",
+                "FIL",
+                "TRX",
+                "UNI",
+                "XLM",
+                "NEAR",
+                "APT",
+                "SUI",
+                "OP",
+            )
+        ),
+        # The quarterly contracts listed on 2026-11-24: December 2026 and March 2027.
+        *(f"{base}USD_{expiry}" for base in ("BTC", "ETH") for expiry in ("261225", "270326")),
+    }
+)
+"""The COIN-M symbols a LocalExchange lists by default; any other symbol answers -1121."""
 
 
 _JSON = json.JSONEncoder(separators=(",", ":"))
@@ -55,6 +90,12 @@ class LocalExchange:
     `clock_offset_ms`, which may be changed while running. With `any_order` every
     well-formed cancel succeeds on a synthesized order and nothing is removed.
     `record_requests=False` keeps `requests` empty, for long benchmark runs.
+
+    It answers in Binance's shape of today (`answer_shape="current"`: no avgPrice, cumBase
+    or time; priceMatch and selfTradePreventionMode); `answer_shape="pre-2026-06"` gives the
+    answer of the endpoint page from before the 2026-06 integration. It lists the symbols of
+    `COIN_M_SYMBOLS`, those in `symbols`, and those of every order added; a cancel for any
+    other symbol answers -1121 "Invalid symbol." as Binance does.
     """
 
     def __init__(
@@ -68,7 +109,14 @@ class LocalExchange:
         any_order: bool = False,
         *,
         record_requests: bool = True,
+        answer_shape: str = CURRENT_SHAPE,
+        symbols: Iterable[str] = (),
     ) -> None:
+        if answer_shape not in cancel_examples():
+            shapes = ", ".join(sorted(cancel_examples()))
+            raise ValueError(f"answer_shape must be one of {shapes}, got {answer_shape!r}")
+        self.answer_shape = answer_shape
+        self._symbols = set(COIN_M_SYMBOLS).union(symbols)
         keys = {DEMO_API_KEY: DEMO_SECRET} if api_keys is None else api_keys
         self._verifiers: dict[str, Verifier] = {
             key: verifier_for(material) for key, material in keys.items()
@@ -137,6 +185,13 @@ class LocalExchange:
                 self._by_client_id.pop((replaced.symbol, replaced.client_order_id), None)
             self._orders[order.order_id] = order
             self._by_client_id[(order.symbol, order.client_order_id)] = order.order_id
+            self._symbols.add(order.symbol)
+
+    @property
+    def symbols(self) -> frozenset[str]:
+        """The symbols this exchange lists."""
+        with self._lock:
+            return frozenset(self._symbols)
 
     def inject(self, fault: Fault, times: int = 1) -> None:
         """Answer the next `times` DELETE /dapi/v1/order requests with `fault`.
@@ -212,15 +267,18 @@ class LocalExchange:
             cancel = check_cancel(params, now)
         except Rejection as rejection:
             return _error(rejection.status, rejection.code, rejection.msg, headers)
+        with self._lock:
+            listed = cancel.symbol in self._symbols
+        if not listed:
+            return _error(400, -1121, "Invalid symbol.", headers)
 
         if self.any_order and cancel.order_id != 0:  # no order has id 0, even in this mode
             return _json_response(200, self._any_order_response(cancel, now), headers)
         order = self._take_order(cancel)
         if order is None:
             return _error(400, -2011, "Unknown order sent.", headers)
-        return _json_response(
-            200, order.cancel_response(status="CANCELED", update_time=now), headers
-        )
+        answer = order.cancel_response(status="CANCELED", update_time=now, shape=self.answer_shape)
+        return _json_response(200, answer, headers)
 
     def _take_order(self, cancel: CancelRequest) -> Order | None:
         with self._lock:
@@ -239,7 +297,9 @@ class LocalExchange:
     def _any_order_response(self, cancel: CancelRequest, now: int) -> dict[str, Any]:
         if self._any_order_template is None:
             template = Order(0, "", "BTCUSD_PERP")
-            self._any_order_template = template.cancel_response(status="CANCELED", update_time=0)
+            self._any_order_template = template.cancel_response(
+                status="CANCELED", update_time=0, shape=self.answer_shape
+            )
         order_id = cancel.order_id
         if order_id is None:
             order_id = _ANY_ORDER_IDS + zlib.crc32((cancel.client_order_id or "").encode())
@@ -277,6 +337,27 @@ class LocalExchange:
             return _html(502, "Bad Gateway", "The upstream server is not answering.")
         if fault is Fault.CONNECTION_RESET:
             return Response(0, reset=True)
+        if fault is Fault.INTERNAL_ERROR_500:
+            return _error(
+                500,
+                -1001,
+                "Internal error; unable to process your request. Please try again.",
+                headers,
+            )
+        if fault is Fault.REQUEST_UNKNOWN_500:
+            return _error(500, -1000, "Request occur unknown error.", headers)
+        if fault is Fault.SERVICE_SHUT_DOWN_1016:
+            return _error(503, -1016, "This service is no longer available.", headers)
+        if fault is Fault.MAINTENANCE_1016:
+            return _error(503, -1016, "Service is under maintenance.", headers)
+        if fault is Fault.INVALID_ACCOUNT_1109:
+            return _error(400, -1109, "Invalid account.", headers)
+        if fault is Fault.MAINTENANCE_NO_CODE:
+            return _json_response(
+                503,
+                {"239999": "The system is under maintenance, please try again later."},
+                headers,
+            )
         raise AssertionError(f"{fault} is handled before it answers")
 
     def _after_handling(self, fault: Fault, response: Response) -> Response:

@@ -8,25 +8,34 @@ import enum
 class Fault(enum.Enum):
     """What `LocalExchange.inject` makes the next DELETE /dapi/v1/order requests meet.
 
-    ========================  ===========================================  ================
-    fault                     the client sees                               order cancelled
-    ========================  ===========================================  ================
-    RATE_LIMITED              429, Retry-After: 7, -1003                    no
-    IP_BANNED                 418, Retry-After: 120, -1003 "banned until"   no
-    FIREWALL                  403, a text/html page                         no
-    SERVICE_UNAVAILABLE_503   503, -1000 "Service Unavailable."             no
-    BAD_GATEWAY_HTML          502, a text/html page                         no
-    CONNECTION_RESET          the request is read, then a TCP reset         no
-    UNKNOWN_ERROR_503         503, -1000 "Unknown error, ..."               yes, if valid
-    MESSAGE_BUS_1006          503, -1006 (execution status unknown)         yes, if valid
-    TIMEOUT_1007              503, -1007 (execution status unknown)         yes, if valid
-    SLOW                      the normal answer, `slow_seconds` late        yes, if valid
-    MALFORMED_JSON            200, application/json, a truncated body       yes, if valid
-    UNKNOWN_ENUM              200 with status/type values not yet known     yes
-    ========================  ===========================================  ================
+        ========================  ===========================================  ================
+        fault                     the client sees                               order cancelled
+        ========================  ===========================================  ================
+        RATE_LIMITED              429, Retry-After: 7, -1003                    no
+        IP_BANNED                 418, Retry-After: 120, -1003 "banned until"   no
+        FIREWALL                  403, a text/html page                         no
+        SERVICE_UNAVAILABLE_503   503, -1000 "Service Unavailable."             no
+        BAD_GATEWAY_HTML          502, a text/html page                         no
+        CONNECTION_RESET          the request is read, then a TCP reset         no
+        UNKNOWN_ERROR_503         503, -1000 "Unknown error, ..."               yes, if valid
+        MESSAGE_BUS_1006          503, -1006 (execution status unknown)         yes, if valid
+        TIMEOUT_1007              503, -1007 (execution status unknown)         yes, if valid
+        SLOW                      the normal answer, `slow_seconds` late        yes, if valid
+        MALFORMED_JSON            200, application/json, a truncated body       yes, if valid
+        UNKNOWN_ENUM              200 with status/type values not yet known     yes
+        INTERNAL_ERROR_500        500, -1001 "Internal error; unable to ..."    no
+        REQUEST_UNKNOWN_500       500, -1000 "Request occur unknown error."     no
+        SERVICE_SHUT_DOWN_1016    503, -1016 "This service is no longer ..."    no
+        MAINTENANCE_1016          503, -1016 "Service is under maintenance."    no
+        INVALID_ACCOUNT_1109      400, -1109 "Invalid account."                 no
+        MAINTENANCE_NO_CODE       503, {"239999": "The system is under ..."}    no
+        ========================  ===========================================  ================
 
-    "Yes, if valid": the request is handled normally (a valid cancel removes the order)
-    before the fault replaces the answer, as when the exchange acted but the reply was lost.
+    The last four are the maintenance-window answers Binance's live COIN-M API has sent since
+    the 2026-06 COIN-M / USDⓈ-M integration; the last has no `code` or `msg` key at all.
+
+        "Yes, if valid": the request is handled normally (a valid cancel removes the order)
+        before the fault replaces the answer, as when the exchange acted but the reply was lost.
     """
 
     RATE_LIMITED = "rate_limited"
@@ -41,6 +50,12 @@ class Fault(enum.Enum):
     SLOW = "slow"
     MALFORMED_JSON = "malformed_json"
     UNKNOWN_ENUM = "unknown_enum"
+    INTERNAL_ERROR_500 = "internal_error_500"
+    REQUEST_UNKNOWN_500 = "request_unknown_500"
+    SERVICE_SHUT_DOWN_1016 = "service_shut_down_1016"
+    MAINTENANCE_1016 = "maintenance_1016"
+    INVALID_ACCOUNT_1109 = "invalid_account_1109"
+    MAINTENANCE_NO_CODE = "maintenance_no_code"
 
     @property
     def performs_cancel(self) -> bool:

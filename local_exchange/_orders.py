@@ -6,16 +6,27 @@ import functools
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
-from ._spec import cancel_example
+from ._spec import CURRENT_SHAPE, cancel_example, cancel_examples
 
 _T = TypeVar("_T")
+_TRAILING_ONLY = ("activatePrice", "priceRate")
+"""Sent only for TRAILING_STOP_MARKET orders, so only when an order has them."""
+
+
+@functools.cache
+def _all_examples() -> dict[str, Any]:
+    """Every field any of the spec's 200 examples shows, with its example value."""
+    merged: dict[str, Any] = {}
+    for example in cancel_examples().values():
+        merged.update(example)
+    return merged
 
 
 def _from_example(wire_name: str, kind: type[_T]) -> _T:
-    """A dataclass default read from the spec's 200 example when an Order is first built."""
+    """A dataclass default read from the spec's 200 examples when an Order is first built."""
 
     def factory() -> _T:
-        value = cancel_example()[wire_name]
+        value = _all_examples()[wire_name]
         if type(value) is not kind:
             raise TypeError(f"openapi.yaml example {wire_name}={value!r} is not a {kind.__name__}")
         return value
@@ -26,10 +37,12 @@ def _from_example(wire_name: str, kind: type[_T]) -> _T:
 
 @dataclass(frozen=True, slots=True)
 class Order:
-    """An open order. Fields left out default to the 200 example of openapi.yaml.
+    """An open order. Fields left out default to the 200 examples of openapi.yaml.
 
     `pair` left empty is derived from the symbol (`BTCUSD_PERP` → `BTCUSD`). A cancel
-    answers with these fields, `status` "CANCELED" and `updateTime` the exchange clock.
+    answers with the fields of the exchange's answer shape, `status` "CANCELED" and
+    `updateTime` the exchange clock; `activate_price` and `price_rate` are sent only when set
+    (Binance sends them only for TRAILING_STOP_MARKET orders).
     """
 
     order_id: int
@@ -52,19 +65,27 @@ class Order:
     working_type: str = _from_example("workingType", str)
     price_protect: bool = _from_example("priceProtect", bool)
     orig_type: str = _from_example("origType", str)
+    price_match: str = _from_example("priceMatch", str)
+    self_trade_prevention_mode: str = _from_example("selfTradePreventionMode", str)
     time: int = _from_example("time", int)
     update_time: int = _from_example("updateTime", int)
+    activate_price: str | None = None
+    price_rate: str | None = None
 
     def __post_init__(self) -> None:
         if not self.pair:
             object.__setattr__(self, "pair", self.symbol.partition("_")[0])
 
-    def cancel_response(self, *, status: str, update_time: int) -> dict[str, Any]:
-        """The JSON object a cancel of this order answers with, keys in the spec's order."""
+    def cancel_response(
+        self, *, status: str, update_time: int, shape: str = CURRENT_SHAPE
+    ) -> dict[str, Any]:
+        """The JSON object a cancel of this order answers with in `shape`, in the spec's order."""
         values = {wire: getattr(self, attribute) for wire, attribute in _wire_names()}
         values["status"] = status
         values["updateTime"] = update_time
-        return {wire: values[wire] for wire in cancel_example()}
+        answer = {wire: values[wire] for wire in cancel_example(shape)}
+        answer.update({wire: values[wire] for wire in _TRAILING_ONLY if values[wire] is not None})
+        return answer
 
 
 def _camel(snake: str) -> str:

@@ -38,12 +38,22 @@ def _parameter_schema(name: str) -> Mapping[str, Any]:
     raise LookupError(f"openapi.yaml has no parameter {name!r} for DELETE {ORDER_PATH}")
 
 
+CURRENT_SHAPE = "current"
+"""Binance's cancel answer since the 2026-06 COIN-M / USDⓈ-M integration: the default."""
+PRE_2026_06_SHAPE = "pre-2026-06"
+"""The cancel answer before that integration, with avgPrice, cumBase and time."""
+
+
 @functools.cache
-def cancel_example() -> Mapping[str, Any]:
-    """The 200 example of DELETE /dapi/v1/order, field names as on the wire."""
+def cancel_examples() -> Mapping[str, Mapping[str, Any]]:
+    """The named 200 examples of DELETE /dapi/v1/order (one per answer shape), wire names."""
     content = _cancel_operation()["responses"]["200"]["content"]["application/json"]
-    example: Mapping[str, Any] = content["example"]
-    return example
+    return {name: example["value"] for name, example in content["examples"].items()}
+
+
+def cancel_example(shape: str = CURRENT_SHAPE) -> Mapping[str, Any]:
+    """The 200 example of DELETE /dapi/v1/order in one answer shape, field names as on the wire."""
+    return cancel_examples()[shape]
 
 
 @functools.cache

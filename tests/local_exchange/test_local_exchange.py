@@ -30,7 +30,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
 import local_exchange
-from local_exchange import Fault, LocalExchange, Order, demo_orders
+from local_exchange import (
+    CURRENT_SHAPE,
+    PRE_2026_06_SHAPE,
+    Fault,
+    LocalExchange,
+    Order,
+    demo_orders,
+)
 
 SPEC_PATH = Path(__file__).parents[2] / "openapi.yaml"
 
@@ -189,8 +196,11 @@ def spec() -> dict[str, Any]:
 
 def test_exported_members() -> None:
     assert local_exchange.__all__ == [
+        "COIN_M_SYMBOLS",
+        "CURRENT_SHAPE",
         "DEMO_API_KEY",
         "DEMO_SECRET",
+        "PRE_2026_06_SHAPE",
         "Fault",
         "Headers",
         "LocalExchange",
@@ -200,16 +210,21 @@ def test_exported_members() -> None:
     ]
 
 
+@pytest.mark.parametrize("shape", [CURRENT_SHAPE, PRE_2026_06_SHAPE])
 def test_demo_orders_include_the_spec_example_and_an_id_needing_encoding(
-    spec: dict[str, Any],
+    spec: dict[str, Any], shape: str
 ) -> None:
     example = spec["paths"]["/dapi/v1/order"]["delete"]["responses"]["200"]["content"][
         "application/json"
-    ]["example"]
+    ]["examples"][shape]["value"]
     orders = {order.order_id: order for order in demo_orders()}
     first = orders[EXAMPLE_ORDER_ID]
     assert first.client_order_id == EXAMPLE_CLIENT_ID
-    assert first.cancel_response(status="CANCELED", update_time=example["updateTime"]) == example
+    answer = first.cancel_response(
+        status="CANCELED", update_time=example["updateTime"], shape=shape
+    )
+    assert answer == example
+    assert list(answer) == list(example)
     assert {order.symbol for order in orders.values()} == {"BTCUSD_PERP", "ETHUSD_PERP"}
     assert ENCODED_CLIENT_ID in {order.client_order_id for order in orders.values()}
     assert quote(ENCODED_CLIENT_ID, safe="") != ENCODED_CLIENT_ID
@@ -510,12 +525,69 @@ def test_cancel_answers_the_full_order(
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     body = response.json()
-    required = spec["components"]["schemas"]["CancelOrderResponse"]["required"]
-    assert list(body) == required
-    assert len(body) == 23
+    examples = spec["paths"]["/dapi/v1/order"]["delete"]["responses"]["200"]["content"][
+        "application/json"
+    ]["examples"]
+    assert list(body) == list(examples["current"]["value"])
     assert body["status"] == "CANCELED"
     assert before <= body["updateTime"] <= after
     assert int(response.headers["X-MBX-ORDER-COUNT-1M"]) >= 1
+
+
+def test_default_answer_is_todays_shape(client: httpx.Client) -> None:
+    # Binance's 2026-06 COIN-M / USDⓈ-M integration notice (published 2026-06-10, effective
+    # 2026-06-30): avgPrice and cumBase are gone; priceMatch and selfTradePreventionMode are in.
+    body = delete(client, HMAC.query(cancel_params())).json()
+    assert not {"avgPrice", "cumBase", "time"} & body.keys()
+    assert (body["priceMatch"], body["selfTradePreventionMode"]) == ("NONE", "NONE")
+
+
+def test_pre_migration_shape_is_an_option(spec: dict[str, Any]) -> None:
+    with LocalExchange(api_keys={HMAC_KEY: HMAC_SECRET}, answer_shape=PRE_2026_06_SHAPE) as ex:
+        with httpx.Client(base_url=ex.url) as http:
+            body = delete(http, HMAC.query(cancel_params())).json()
+    assert len(body) == 23
+    assert {"avgPrice": "0", "cumBase": "0"}.items() <= body.items()
+    assert "priceMatch" not in body
+
+
+def test_unknown_answer_shape_is_refused() -> None:
+    with pytest.raises(ValueError, match="answer_shape must be one of current, pre-2026-06"):
+        LocalExchange(answer_shape="2019")
+
+
+def test_trailing_stop_answers_carry_activate_price_and_price_rate(
+    exchange: LocalExchange, client: httpx.Client
+) -> None:
+    exchange.add_order(
+        Order(
+            77,
+            "trail-1",
+            "BTCUSD_PERP",
+            type="TRAILING_STOP_MARKET",
+            activate_price="9020",
+            price_rate="0.3",
+        )
+    )
+    body = delete(client, HMAC.query(cancel_params(orderId="77"))).json()
+    assert (body["activatePrice"], body["priceRate"]) == ("9020", "0.3")
+    plain = delete(client, HMAC.query(cancel_params())).json()
+    assert not {"activatePrice", "priceRate"} & plain.keys()
+
+
+def test_unlisted_symbol_answers_invalid_symbol(client: httpx.Client) -> None:
+    # Binance's live COIN-M API answers -1121 "Invalid symbol." for an unknown symbol.
+    response = delete(client, HMAC.query(cancel_params(symbol="BTCUSD_PREP")))
+    assert_error(response, 400, -1121, "Invalid symbol.")
+
+
+def test_symbols_are_listed_by_default_by_constructor_and_by_orders() -> None:
+    with LocalExchange(api_keys={HMAC_KEY: HMAC_SECRET}, symbols=["NEWUSD_PERP"]) as exchange:
+        exchange.add_order(Order(5, "x", "OTHERUSD_PERP"))
+        assert {"BTCUSD_PERP", "ETHUSD_261225", "NEWUSD_PERP", "OTHERUSD_PERP"} <= exchange.symbols
+        with httpx.Client(base_url=exchange.url) as http:
+            unknown_order = delete(http, HMAC.query(cancel_params(symbol="NEWUSD_PERP")))
+    assert_error(unknown_order, 400, -2011, "Unknown order sent.")
 
 
 def test_second_cancel_is_unknown(exchange: LocalExchange, client: httpx.Client) -> None:
@@ -794,6 +866,13 @@ FAULTS: dict[Fault, Expected] = {
         "Send status unknown; execution status unknown.",
         cancelled=True,
     ),
+    Fault.INTERNAL_ERROR_500: Expected(
+        500, -1001, "Internal error; unable to process your request. Please try again."
+    ),
+    Fault.REQUEST_UNKNOWN_500: Expected(500, -1000, "Request occur unknown error."),
+    Fault.SERVICE_SHUT_DOWN_1016: Expected(503, -1016, "This service is no longer available."),
+    Fault.MAINTENANCE_1016: Expected(503, -1016, "Service is under maintenance."),
+    Fault.INVALID_ACCOUNT_1109: Expected(400, -1109, "Invalid account."),
 }
 
 
@@ -895,8 +974,17 @@ def test_unknown_enum_values(exchange: LocalExchange, client: httpx.Client) -> N
     assert EXAMPLE_ORDER_ID not in open_ids(exchange)
 
 
+def test_maintenance_answer_without_code(exchange: LocalExchange, client: httpx.Client) -> None:
+    exchange.inject(Fault.MAINTENANCE_NO_CODE)
+    response = delete(client, HMAC.query(cancel_params()))
+    assert response.status_code == 503
+    assert response.json() == {"239999": "The system is under maintenance, please try again later."}
+    assert EXAMPLE_ORDER_ID in open_ids(exchange)
+
+
 def test_every_fault_is_tested() -> None:
     named_tests = {
+        Fault.MAINTENANCE_NO_CODE,
         Fault.CONNECTION_RESET,
         Fault.SLOW,
         Fault.MALFORMED_JSON,

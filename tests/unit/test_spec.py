@@ -69,12 +69,21 @@ def test_security_schemes_are_required_together() -> None:
     assert OPERATION["security"] == [{"ApiKey": [], "Timestamp": [], "Signature": []}]
 
 
+#: The answer's fields since Binance's 2026-06 COIN-M / USDⓈ-M integration (notice published
+#: 2026-06-10, effective 2026-06-30; shared/reference/binance-live-2026.md): Binance's current
+#: Cancel Order example adds these; activatePrice and priceRate only for trailing stops.
+LIVE_FIELDS = {"priceMatch", "selfTradePreventionMode", "activatePrice", "priceRate"}
+IDENTITY_FIELDS = {"orderId", "symbol", "status", "clientOrderId"}
+
+
 def test_every_response_field_with_type_and_description() -> None:
     rows = reference_table("## Response Fields")
     assert len(rows) == 23
     properties = RESPONSE_SCHEMA["properties"]
-    assert set(properties) == {row[0] for row in rows}
-    assert set(RESPONSE_SCHEMA["required"]) == set(properties)
+    assert set(properties) == {row[0] for row in rows} | LIVE_FIELDS
+    for name in LIVE_FIELDS:
+        assert properties[name]["type"] == "string", name
+        assert "enum" not in properties[name], name
     for name, kind, description in rows:
         for key, value in TYPES[kind].items():
             assert properties[name][key] == value, name
@@ -82,9 +91,29 @@ def test_every_response_field_with_type_and_description() -> None:
         assert description.rstrip(".").lower() in properties[name]["description"].lower(), name
 
 
-def test_example_is_the_reference_example() -> None:
-    example = OPERATION["responses"]["200"]["content"]["application/json"]["example"]
-    assert example == reference_example()
+def test_only_the_identity_fields_are_required() -> None:
+    assert set(RESPONSE_SCHEMA["required"]) == IDENTITY_FIELDS
+    for gone in ("avgPrice", "cumBase", "time"):
+        assert "2026-06" in RESPONSE_SCHEMA["properties"][gone]["description"], gone
+
+
+def test_answers_are_matched_to_the_request_by_echoed_fields() -> None:
+    echo = OPERATION["x-binance-echo"]
+    assert echo == {"symbol": "symbol", "orderId": "orderId", "origClientOrderId": "clientOrderId"}
+    assert set(echo.values()) <= set(RESPONSE_SCHEMA["required"])
+
+
+def test_examples_are_the_reference_example_and_todays_shape() -> None:
+    examples = OPERATION["responses"]["200"]["content"]["application/json"]["examples"]
+    legacy = reference_example()
+    assert examples["pre-2026-06"]["value"] == legacy
+    current = examples["current"]["value"]
+    gone = {"avgPrice", "cumBase", "time"}
+    assert {k: v for k, v in legacy.items() if k not in gone} == {
+        k: v for k, v in current.items() if k in legacy
+    }
+    assert (current["priceMatch"], current["selfTradePreventionMode"]) == ("NONE", "NONE")
+    assert not gone & current.keys()
 
 
 @pytest.mark.parametrize("note", ["Either", "precedence"])

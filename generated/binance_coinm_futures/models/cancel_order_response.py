@@ -6,63 +6,83 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="CancelOrderResponse")
 
 
 @_attrs_define
 class CancelOrderResponse:
-    """The state of the cancelled order. Enum-like fields are plain strings so that a value Binance adds later still
-    parses.
+    """The state of the cancelled order. Only the four fields that identify the order and its outcome are required:
+    `orderId`, `symbol` and `clientOrderId` let the client check that the answer belongs to the request it sent (see
+    `x-binance-echo`), and `status` says what became of the order. Binance has removed fields from this answer before
+    (`avgPrice` and `cumBase` in the 2026-06 COIN-M / USDⓈ-M integration) and adds new ones, so every other field is
+    optional: a field that disappears must not turn a done cancel into an unknown one. Enum-like fields are plain
+    strings so that a value Binance adds later still parses.
 
         Attributes:
             order_id (int): Unique identifier for the order.
             symbol (str): Trading symbol.
-            pair (str): Trading pair.
-            status (str): Order status. Possible values include: CANCELED.
+            status (str): Order status. Possible values include: CANCELED; Binance also documents NEW, PARTIALLY_FILLED,
+                FILLED and EXPIRED. An open string: values Binance adds later parse too.
             client_order_id (str): Client-generated order ID.
-            price (str): Order price.
-            avg_price (str): Average filled price.
-            orig_qty (str): Original order quantity.
-            executed_qty (str): Quantity of the order that has been executed.
-            cum_qty (str): Cumulative filled quantity.
-            cum_base (str): Cumulative quote quantity.
-            time_in_force (str): Time in force for the order (e.g. GTC).
-            type_ (str): Order type (e.g., LIMIT, MARKET).
-            reduce_only (bool): Indicates if the order was set to reduce position only.
-            close_position (bool): Indicates if the order was set to close position.
-            side (str): Order side (BUY or SELL).
-            position_side (str): Position side (LONG, SHORT, or BOTH).
-            stop_price (str): Stop price for stop orders.
-            working_type (str): Working type of the order price (e.g. CONTRACT_PRICE).
-            price_protect (bool): Price protection indicator.
-            orig_type (str): Original order type.
-            time (int): Order creation time.
-            update_time (int): Last update time of the order.
+            pair (str | Unset): Trading pair.
+            price (str | Unset): Order price.
+            avg_price (str | Unset): Average filled price. No longer sent since the 2026-06 COIN-M / USDⓈ-M integration (it
+                was always 0 in a cancel answer); Query Order still returns it.
+            orig_qty (str | Unset): Original order quantity.
+            executed_qty (str | Unset): Quantity of the order that has been executed.
+            cum_qty (str | Unset): Cumulative filled quantity.
+            cum_base (str | Unset): Cumulative quote quantity. No longer sent since the 2026-06 COIN-M / USDⓈ-M integration
+                (it was always 0 in a cancel answer); Query Order still returns it.
+            time_in_force (str | Unset): Time in force for the order (e.g. GTC).
+            type_ (str | Unset): Order type (e.g., LIMIT, MARKET).
+            reduce_only (bool | Unset): Indicates if the order was set to reduce position only.
+            close_position (bool | Unset): Indicates if the order was set to close position.
+            side (str | Unset): Order side (BUY or SELL).
+            position_side (str | Unset): Position side (LONG, SHORT, or BOTH).
+            stop_price (str | Unset): Stop price for stop orders.
+            working_type (str | Unset): Working type of the order price (e.g. CONTRACT_PRICE).
+            price_protect (bool | Unset): Price protection indicator.
+            orig_type (str | Unset): Original order type.
+            price_match (str | Unset): Price match mode: NONE, OPPONENT, OPPONENT_5, OPPONENT_10, OPPONENT_20, QUEUE,
+                QUEUE_5, QUEUE_10 or QUEUE_20 (an open string).
+            self_trade_prevention_mode (str | Unset): Self-trade prevention mode: NONE, EXPIRE_TAKER, EXPIRE_MAKER or
+                EXPIRE_BOTH (an open string).
+            activate_price (str | Unset): Activation price; sent only for TRAILING_STOP_MARKET orders.
+            price_rate (str | Unset): Callback rate; sent only for TRAILING_STOP_MARKET orders.
+            time (int | Unset): Order creation time. Not in Binance's example since the 2026-06 COIN-M / USDⓈ-M integration;
+                whether live answers still carry it is unconfirmed.
+            update_time (int | Unset): Last update time of the order.
     """
 
     order_id: int
     symbol: str
-    pair: str
     status: str
     client_order_id: str
-    price: str
-    avg_price: str
-    orig_qty: str
-    executed_qty: str
-    cum_qty: str
-    cum_base: str
-    time_in_force: str
-    type_: str
-    reduce_only: bool
-    close_position: bool
-    side: str
-    position_side: str
-    stop_price: str
-    working_type: str
-    price_protect: bool
-    orig_type: str
-    time: int
-    update_time: int
+    pair: str | Unset = UNSET
+    price: str | Unset = UNSET
+    avg_price: str | Unset = UNSET
+    orig_qty: str | Unset = UNSET
+    executed_qty: str | Unset = UNSET
+    cum_qty: str | Unset = UNSET
+    cum_base: str | Unset = UNSET
+    time_in_force: str | Unset = UNSET
+    type_: str | Unset = UNSET
+    reduce_only: bool | Unset = UNSET
+    close_position: bool | Unset = UNSET
+    side: str | Unset = UNSET
+    position_side: str | Unset = UNSET
+    stop_price: str | Unset = UNSET
+    working_type: str | Unset = UNSET
+    price_protect: bool | Unset = UNSET
+    orig_type: str | Unset = UNSET
+    price_match: str | Unset = UNSET
+    self_trade_prevention_mode: str | Unset = UNSET
+    activate_price: str | Unset = UNSET
+    price_rate: str | Unset = UNSET
+    time: int | Unset = UNSET
+    update_time: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -70,11 +90,11 @@ class CancelOrderResponse:
 
         symbol = self.symbol
 
-        pair = self.pair
-
         status = self.status
 
         client_order_id = self.client_order_id
+
+        pair = self.pair
 
         price = self.price
 
@@ -108,6 +128,14 @@ class CancelOrderResponse:
 
         orig_type = self.orig_type
 
+        price_match = self.price_match
+
+        self_trade_prevention_mode = self.self_trade_prevention_mode
+
+        activate_price = self.activate_price
+
+        price_rate = self.price_rate
+
         time = self.time
 
         update_time = self.update_time
@@ -118,29 +146,56 @@ class CancelOrderResponse:
             {
                 "orderId": order_id,
                 "symbol": symbol,
-                "pair": pair,
                 "status": status,
                 "clientOrderId": client_order_id,
-                "price": price,
-                "avgPrice": avg_price,
-                "origQty": orig_qty,
-                "executedQty": executed_qty,
-                "cumQty": cum_qty,
-                "cumBase": cum_base,
-                "timeInForce": time_in_force,
-                "type": type_,
-                "reduceOnly": reduce_only,
-                "closePosition": close_position,
-                "side": side,
-                "positionSide": position_side,
-                "stopPrice": stop_price,
-                "workingType": working_type,
-                "priceProtect": price_protect,
-                "origType": orig_type,
-                "time": time,
-                "updateTime": update_time,
             }
         )
+        if pair is not UNSET:
+            field_dict["pair"] = pair
+        if price is not UNSET:
+            field_dict["price"] = price
+        if avg_price is not UNSET:
+            field_dict["avgPrice"] = avg_price
+        if orig_qty is not UNSET:
+            field_dict["origQty"] = orig_qty
+        if executed_qty is not UNSET:
+            field_dict["executedQty"] = executed_qty
+        if cum_qty is not UNSET:
+            field_dict["cumQty"] = cum_qty
+        if cum_base is not UNSET:
+            field_dict["cumBase"] = cum_base
+        if time_in_force is not UNSET:
+            field_dict["timeInForce"] = time_in_force
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+        if reduce_only is not UNSET:
+            field_dict["reduceOnly"] = reduce_only
+        if close_position is not UNSET:
+            field_dict["closePosition"] = close_position
+        if side is not UNSET:
+            field_dict["side"] = side
+        if position_side is not UNSET:
+            field_dict["positionSide"] = position_side
+        if stop_price is not UNSET:
+            field_dict["stopPrice"] = stop_price
+        if working_type is not UNSET:
+            field_dict["workingType"] = working_type
+        if price_protect is not UNSET:
+            field_dict["priceProtect"] = price_protect
+        if orig_type is not UNSET:
+            field_dict["origType"] = orig_type
+        if price_match is not UNSET:
+            field_dict["priceMatch"] = price_match
+        if self_trade_prevention_mode is not UNSET:
+            field_dict["selfTradePreventionMode"] = self_trade_prevention_mode
+        if activate_price is not UNSET:
+            field_dict["activatePrice"] = activate_price
+        if price_rate is not UNSET:
+            field_dict["priceRate"] = price_rate
+        if time is not UNSET:
+            field_dict["time"] = time
+        if update_time is not UNSET:
+            field_dict["updateTime"] = update_time
 
         return field_dict
 
@@ -151,54 +206,62 @@ class CancelOrderResponse:
 
         symbol = d.pop("symbol")
 
-        pair = d.pop("pair")
-
         status = d.pop("status")
 
         client_order_id = d.pop("clientOrderId")
 
-        price = d.pop("price")
+        pair = d.pop("pair", UNSET)
 
-        avg_price = d.pop("avgPrice")
+        price = d.pop("price", UNSET)
 
-        orig_qty = d.pop("origQty")
+        avg_price = d.pop("avgPrice", UNSET)
 
-        executed_qty = d.pop("executedQty")
+        orig_qty = d.pop("origQty", UNSET)
 
-        cum_qty = d.pop("cumQty")
+        executed_qty = d.pop("executedQty", UNSET)
 
-        cum_base = d.pop("cumBase")
+        cum_qty = d.pop("cumQty", UNSET)
 
-        time_in_force = d.pop("timeInForce")
+        cum_base = d.pop("cumBase", UNSET)
 
-        type_ = d.pop("type")
+        time_in_force = d.pop("timeInForce", UNSET)
 
-        reduce_only = d.pop("reduceOnly")
+        type_ = d.pop("type", UNSET)
 
-        close_position = d.pop("closePosition")
+        reduce_only = d.pop("reduceOnly", UNSET)
 
-        side = d.pop("side")
+        close_position = d.pop("closePosition", UNSET)
 
-        position_side = d.pop("positionSide")
+        side = d.pop("side", UNSET)
 
-        stop_price = d.pop("stopPrice")
+        position_side = d.pop("positionSide", UNSET)
 
-        working_type = d.pop("workingType")
+        stop_price = d.pop("stopPrice", UNSET)
 
-        price_protect = d.pop("priceProtect")
+        working_type = d.pop("workingType", UNSET)
 
-        orig_type = d.pop("origType")
+        price_protect = d.pop("priceProtect", UNSET)
 
-        time = d.pop("time")
+        orig_type = d.pop("origType", UNSET)
 
-        update_time = d.pop("updateTime")
+        price_match = d.pop("priceMatch", UNSET)
+
+        self_trade_prevention_mode = d.pop("selfTradePreventionMode", UNSET)
+
+        activate_price = d.pop("activatePrice", UNSET)
+
+        price_rate = d.pop("priceRate", UNSET)
+
+        time = d.pop("time", UNSET)
+
+        update_time = d.pop("updateTime", UNSET)
 
         cancel_order_response = cls(
             order_id=order_id,
             symbol=symbol,
-            pair=pair,
             status=status,
             client_order_id=client_order_id,
+            pair=pair,
             price=price,
             avg_price=avg_price,
             orig_qty=orig_qty,
@@ -215,6 +278,10 @@ class CancelOrderResponse:
             working_type=working_type,
             price_protect=price_protect,
             orig_type=orig_type,
+            price_match=price_match,
+            self_trade_prevention_mode=self_trade_prevention_mode,
+            activate_price=activate_price,
+            price_rate=price_rate,
             time=time,
             update_time=update_time,
         )
