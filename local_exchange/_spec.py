@@ -30,8 +30,19 @@ def _cancel_operation() -> Mapping[str, Any]:
     return operation
 
 
+def _resolved(node: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`node`, or what its local `$ref` ("#/components/...") points at."""
+    reference = node.get("$ref")
+    if reference is None:
+        return node
+    target: Mapping[str, Any] = _spec()
+    for part in str(reference).removeprefix("#/").split("/"):
+        target = target[part]
+    return target
+
+
 def _parameter_schema(name: str) -> Mapping[str, Any]:
-    for parameter in _cancel_operation()["parameters"]:
+    for parameter in map(_resolved, _cancel_operation()["parameters"]):
         if parameter["name"] == name:
             schema: Mapping[str, Any] = parameter["schema"]
             return schema
@@ -54,6 +65,16 @@ def cancel_examples() -> Mapping[str, Mapping[str, Any]]:
 def cancel_example(shape: str = CURRENT_SHAPE) -> Mapping[str, Any]:
     """The 200 example of DELETE /dapi/v1/order in one answer shape, field names as on the wire."""
     return cancel_examples()[shape]
+
+
+@functools.cache
+def query_example() -> Mapping[str, Any]:
+    """The 200 example of GET /dapi/v1/order (Query Order), field names as on the wire."""
+    operation = _spec()["paths"][ORDER_PATH]["get"]
+    example: Mapping[str, Any] = operation["responses"]["200"]["content"]["application/json"][
+        "example"
+    ]
+    return example
 
 
 @functools.cache

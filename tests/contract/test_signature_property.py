@@ -51,8 +51,11 @@ PROFILE = settings.get_profile(f"signature-{os.environ.get(PROFILE_VARIABLE, 'qu
 
 
 def _parameter_schemas() -> dict[str, Mapping[str, Any]]:
-    operation = yaml.safe_load(SPEC.read_text(encoding="utf-8"))["paths"]["/dapi/v1/order"]
-    return {p["name"]: p["schema"] for p in operation["delete"]["parameters"]}
+    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    parameters = spec["paths"]["/dapi/v1/order"]["delete"]["parameters"]
+    shared = spec["components"]["parameters"]
+    resolved = [shared[p["$ref"].rpartition("/")[2]] if "$ref" in p else p for p in parameters]
+    return {p["name"]: p["schema"] for p in resolved}
 
 
 SCHEMAS = _parameter_schemas()

@@ -50,7 +50,11 @@ def test_spec_is_valid_openapi() -> None:
 
 
 def test_every_reference_parameter_is_in_the_spec() -> None:
-    params = {p["name"]: p for p in OPERATION["parameters"]}
+    shared = SPEC["components"]["parameters"]
+    resolved = [
+        shared[p["$ref"].rpartition("/")[2]] if "$ref" in p else p for p in OPERATION["parameters"]
+    ]
+    params = {p["name"]: p for p in resolved}
     schemes = SPEC["components"]["securitySchemes"]
     in_security = {s["name"] for s in schemes.values()}
     rows = reference_table("**Query Parameters:**")
