@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import json
 import ssl
 import threading
 import time
 import zlib
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from types import TracebackType
 from typing import Any
 
@@ -25,6 +27,12 @@ DEMO_SECRET = "demo-secret"  # noqa: S105 - a published test-only secret
 
 _Header = tuple[str, str]
 _ANY_ORDER_IDS = 1_000_000_000
+_DAY_MS = 24 * 60 * 60 * 1000
+QUERY_WINDOW_UNFILLED_MS = 3 * _DAY_MS
+"""Query Order stops finding a CANCELED or EXPIRED order with no fill this long after creation."""
+QUERY_WINDOW_MS = 90 * _DAY_MS
+"""Query Order stops finding any order this long after its creation."""
+_ORDER_METHODS = ("DELETE", "GET")
 
 COIN_M_SYMBOLS = frozenset(
     {
@@ -96,6 +104,13 @@ class LocalExchange:
     answer of the endpoint page from before the 2026-06 integration. It lists the symbols of
     `COIN_M_SYMBOLS`, those in `symbols`, and those of every order added; a cancel for any
     other symbol answers -1121 "Invalid symbol." as Binance does.
+
+    GET /dapi/v1/order (Query Order) answers any order it holds, whatever its status: a
+    cancel leaves the order there as CANCELED, and orders seeded with status FILLED answer
+    FILLED (their cancel answers -2011). As on Binance, an order is no longer found (-2013
+    "Order does not exist.") once it is CANCELED or EXPIRED with no fill and older than
+    3 days, or older than 90 days, counted on the exchange clock from its creation time
+    (`add_order(created_ms=...)`, by default the exchange clock when it was added).
     """
 
     def __init__(
@@ -130,9 +145,12 @@ class LocalExchange:
         self._scheme = "https" if ssl_context is not None else "http"
         self._lock = threading.Lock()
         self._orders: dict[int, Order] = {}
+        self._created: dict[int, int] = {}
         self._by_client_id: dict[tuple[str, str], int] = {}
         self._requests: list[ReceivedRequest] = []
-        self._faults: collections.deque[Fault] = collections.deque()
+        self._faults: dict[str, collections.deque[Fault]] = {
+            method: collections.deque() for method in _ORDER_METHODS
+        }
         self._weights: dict[str, tuple[int, int]] = {}
         self._order_counts: dict[str, tuple[int, int]] = {}
         self._any_order_template: dict[str, Any] | None = None
@@ -175,15 +193,24 @@ class LocalExchange:
 
     @property
     def open_orders(self) -> list[Order]:
+        """The orders a cancel can still take (NEW or PARTIALLY_FILLED)."""
         with self._lock:
-            return list(self._orders.values())
+            return [order for order in self._orders.values() if order.is_open]
 
-    def add_order(self, order: Order) -> None:
+    def order(self, order_id: int) -> Order | None:
+        """The order with this id as the exchange holds it now, whatever its status."""
+        with self._lock:
+            return self._orders.get(order_id)
+
+    def add_order(self, order: Order, *, created_ms: int | None = None) -> None:
+        """Hold `order`, created at `created_ms` on the exchange clock (default: now)."""
+        created = self.server_time_ms() if created_ms is None else created_ms
         with self._lock:
             replaced = self._orders.get(order.order_id)
             if replaced is not None:
                 self._by_client_id.pop((replaced.symbol, replaced.client_order_id), None)
             self._orders[order.order_id] = order
+            self._created[order.order_id] = created
             self._by_client_id[(order.symbol, order.client_order_id)] = order.order_id
             self._symbols.add(order.symbol)
 
@@ -193,15 +220,18 @@ class LocalExchange:
         with self._lock:
             return frozenset(self._symbols)
 
-    def inject(self, fault: Fault, times: int = 1) -> None:
-        """Answer the next `times` DELETE /dapi/v1/order requests with `fault`.
+    def inject(self, fault: Fault, times: int = 1, *, method: str = "DELETE") -> None:
+        """Answer the next `times` `method` /dapi/v1/order requests with `fault`.
 
-        Faults injected by successive calls are met in the order they were injected.
+        `method` is "DELETE" (cancels) or "GET" (queries); each has its own queue, and faults
+        injected by successive calls are met in the order they were injected.
         """
         if times < 0:
             raise ValueError("times must not be negative")
+        if method not in self._faults:
+            raise ValueError(f"method must be one of {', '.join(_ORDER_METHODS)}, got {method!r}")
         with self._lock:
-            self._faults.extend([fault] * times)
+            self._faults[method].extend([fault] * times)
 
     def server_time_ms(self) -> int:
         """The exchange clock, as GET /dapi/v1/time reports it."""
@@ -218,9 +248,9 @@ class LocalExchange:
         headers = [("X-MBX-USED-WEIGHT-1M", str(weight))]
         path = request.path
         if path == ORDER_PATH:
-            if request.method == "DELETE":
+            if request.method in _ORDER_METHODS:
                 return self._order_request(request, now, headers)
-            return _method_not_allowed("DELETE", headers)
+            return _method_not_allowed(", ".join(_ORDER_METHODS), headers)
         if path == TIME_PATH:
             if request.method in ("GET", "HEAD"):
                 return _json_response(200, {"serverTime": now}, headers)
@@ -231,11 +261,13 @@ class LocalExchange:
         self, request: ReceivedRequest, now: int, headers: list[_Header]
     ) -> Response:
         with self._lock:
-            fault = self._faults.popleft() if self._faults else None
+            faults = self._faults[request.method]
+            fault = faults.popleft() if faults else None
         if fault is not None and not fault.performs_cancel:
             return self._refusal(fault, now, headers)
+        handler = self._cancel if request.method == "DELETE" else self._query
         try:
-            response = self._cancel(request, now, headers)
+            response = handler(request, now, headers)
         except Exception:  # malformed input must never become a 5xx
             response = _error(
                 400, -1000, "An unknown error occurred while processing the request.", headers
@@ -245,15 +277,45 @@ class LocalExchange:
         return self._after_handling(fault, response)
 
     def _cancel(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
+        checked = self._checked(request, now, headers, counts_as_order=True)
+        if isinstance(checked, Response):
+            return checked
+        cancel, headers = checked
+
+        if self.any_order and cancel.order_id != 0:  # no order has id 0, even in this mode
+            return _json_response(200, self._any_order_response(cancel, now), headers)
+        order = self._take_order(cancel, now)
+        if order is None:
+            return _error(400, -2011, "Unknown order sent.", headers)
+        answer = order.cancel_response(status="CANCELED", update_time=now, shape=self.answer_shape)
+        return _json_response(200, answer, headers)
+
+    def _query(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
+        checked = self._checked(request, now, headers, counts_as_order=False)
+        if isinstance(checked, Response):
+            return checked
+        query, headers = checked
+        with self._lock:
+            order = self._find(query)
+            created = self._created[order.order_id] if order is not None else 0
+        if order is None or not _still_queryable(order, created, now):
+            return _error(400, -2013, "Order does not exist.", headers)
+        return _json_response(200, order.query_response(created_ms=created), headers)
+
+    def _checked(
+        self, request: ReceivedRequest, now: int, headers: list[_Header], *, counts_as_order: bool
+    ) -> tuple[CancelRequest, list[_Header]] | Response:
+        """The request's order parameters once key, signature, timing and symbol pass."""
         api_key = request.headers.get("X-MBX-APIKEY", "")
         if not api_key:
             return _error(401, -2014, "API-key format invalid.", headers)
         verifier = self._verifiers.get(api_key)
         if verifier is None:
             return _error(401, -2015, "Invalid API-key, IP, or permissions for action.", headers)
-        with self._lock:
-            order_count = _count_in_minute(self._order_counts, api_key, now)
-        headers = [*headers, ("X-MBX-ORDER-COUNT-1M", str(order_count))]
+        if counts_as_order:
+            with self._lock:
+                order_count = _count_in_minute(self._order_counts, api_key, now)
+            headers = [*headers, ("X-MBX-ORDER-COUNT-1M", str(order_count))]
 
         query = request.raw_target.partition(b"?")[2]
         signed = split_signed(query + request.body)
@@ -264,34 +326,35 @@ class LocalExchange:
         parse_form(query, params)
         parse_form(request.body, params)
         try:
-            cancel = check_cancel(params, now)
+            checked = check_cancel(params, now)
         except Rejection as rejection:
             return _error(rejection.status, rejection.code, rejection.msg, headers)
         with self._lock:
-            listed = cancel.symbol in self._symbols
+            listed = checked.symbol in self._symbols
         if not listed:
             return _error(400, -1121, "Invalid symbol.", headers)
+        return checked, headers
 
-        if self.any_order and cancel.order_id != 0:  # no order has id 0, even in this mode
-            return _json_response(200, self._any_order_response(cancel, now), headers)
-        order = self._take_order(cancel)
-        if order is None:
-            return _error(400, -2011, "Unknown order sent.", headers)
-        answer = order.cancel_response(status="CANCELED", update_time=now, shape=self.answer_shape)
-        return _json_response(200, answer, headers)
+    def _find(self, request: CancelRequest) -> Order | None:
+        """The order a request names (orderId first), whatever its status. Hold the lock."""
+        if request.order_id is not None:
+            order_id: int | None = request.order_id
+        else:
+            order_id = self._by_client_id.get((request.symbol, request.client_order_id or ""))
+        order = self._orders.get(order_id) if order_id is not None else None
+        if order is None or order.symbol != request.symbol:
+            return None
+        return order
 
-    def _take_order(self, cancel: CancelRequest) -> Order | None:
+    def _take_order(self, cancel: CancelRequest, now: int) -> Order | None:
+        """Cancel the open order `cancel` names; None when there is no such open order."""
         with self._lock:
-            if cancel.order_id is not None:
-                order_id: int | None = cancel.order_id
-            else:
-                key = (cancel.symbol, cancel.client_order_id or "")
-                order_id = self._by_client_id.get(key)
-            order = self._orders.get(order_id) if order_id is not None else None
-            if order is None or order.symbol != cancel.symbol:
+            order = self._find(cancel)
+            if order is None or not order.is_open:
                 return None
-            del self._orders[order.order_id]
-            del self._by_client_id[(order.symbol, order.client_order_id)]
+            self._orders[order.order_id] = dataclasses.replace(
+                order, status="CANCELED", update_time=now
+            )
             return order
 
     def _any_order_response(self, cancel: CancelRequest, now: int) -> dict[str, Any]:
@@ -337,6 +400,10 @@ class LocalExchange:
             return _html(502, "Bad Gateway", "The upstream server is not answering.")
         if fault is Fault.CONNECTION_RESET:
             return Response(0, reset=True)
+        if fault is Fault.UNKNOWN_ERROR_503_NOT_EXECUTED:
+            return _error(
+                503, -1000, "Unknown error, please check your request or try again later.", headers
+            )
         if fault is Fault.INTERNAL_ERROR_500:
             return _error(
                 500,
@@ -400,6 +467,16 @@ class LocalExchange:
                 response.body = _JSON.encode(payload).encode()
             return response
         raise AssertionError(f"{fault} answers before the request is handled")
+
+
+def _still_queryable(order: Order, created_ms: int, now_ms: int) -> bool:
+    """Whether Query Order still finds `order`, by Binance's documented windows."""
+    age = now_ms - created_ms
+    if age > QUERY_WINDOW_MS:
+        return False
+    unfilled = Decimal(order.executed_qty) == 0
+    done_unfilled = order.status in ("CANCELED", "EXPIRED") and unfilled
+    return not (done_unfilled and age > QUERY_WINDOW_UNFILLED_MS)
 
 
 def _method_not_allowed(allowed: str, headers: list[_Header]) -> Response:

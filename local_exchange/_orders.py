@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
-from ._spec import CURRENT_SHAPE, cancel_example, cancel_examples
+from ._spec import CURRENT_SHAPE, cancel_example, cancel_examples, query_example
 
 _T = TypeVar("_T")
 _TRAILING_ONLY = ("activatePrice", "priceRate")
@@ -43,6 +43,10 @@ class Order:
     answers with the fields of the exchange's answer shape, `status` "CANCELED" and
     `updateTime` the exchange clock; `activate_price` and `price_rate` are sent only when set
     (Binance sends them only for TRAILING_STOP_MARKET orders).
+
+    `status` is where the order stands: NEW and PARTIALLY_FILLED orders are open (a cancel
+    takes them); FILLED, CANCELED and EXPIRED ones are only found by Query Order, whose
+    answer carries every field of the spec's Query Order example.
     """
 
     order_id: int
@@ -71,6 +75,7 @@ class Order:
     update_time: int = _from_example("updateTime", int)
     activate_price: str | None = None
     price_rate: str | None = None
+    status: str = "NEW"
 
     def __post_init__(self) -> None:
         if not self.pair:
@@ -86,6 +91,26 @@ class Order:
         answer = {wire: values[wire] for wire in cancel_example(shape)}
         answer.update({wire: values[wire] for wire in _TRAILING_ONLY if values[wire] is not None})
         return answer
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the order is still on the book, so that a cancel can take it."""
+        return self.status in OPEN_STATUSES
+
+    def query_response(self, *, created_ms: int) -> dict[str, Any]:
+        """The JSON object Query Order answers for this order, keys in the spec's order.
+
+        `time` is `created_ms`, the creation time the exchange's query window counts from.
+        """
+        values = {wire: getattr(self, attribute) for wire, attribute in _wire_names()}
+        values["time"] = created_ms
+        answer = {wire: values[wire] for wire in query_example()}
+        answer.update({wire: values[wire] for wire in _TRAILING_ONLY if values[wire] is not None})
+        return answer
+
+
+OPEN_STATUSES = frozenset({"NEW", "PARTIALLY_FILLED"})
+"""The statuses of an order on the book."""
 
 
 def _camel(snake: str) -> str:

@@ -689,7 +689,7 @@ def test_weight_counts_every_request(client: httpx.Client) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path", "status"),
-    [("GET", "/nowhere", 404), ("GET", "/dapi/v1/order", 405), ("POST", "/dapi/v1/time", 405)],
+    [("GET", "/nowhere", 404), ("POST", "/dapi/v1/order", 405), ("POST", "/dapi/v1/time", 405)],
 )
 def test_other_paths_and_methods(client: httpx.Client, method: str, path: str, status: int) -> None:
     response = client.request(method, path)
@@ -852,6 +852,9 @@ FAULTS: dict[Fault, Expected] = {
     Fault.BAD_GATEWAY_HTML: Expected(502, html=True),
     Fault.UNKNOWN_ERROR_503: Expected(
         503, -1000, "Unknown error, please check your request or try again later.", cancelled=True
+    ),
+    Fault.UNKNOWN_ERROR_503_NOT_EXECUTED: Expected(
+        503, -1000, "Unknown error, please check your request or try again later."
     ),
     Fault.MESSAGE_BUS_1006: Expected(
         503,
