@@ -1,0 +1,161 @@
+"""cancel_and_confirm over a real socket to the local exchange, sync and async.
+
+Each test asserts the exact requests (method and path) the exchange received, so the number
+of requests a case costs is part of what is tested.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import pytest
+
+from local_exchange import Fault, LocalExchange, Order
+from signing_hook import (
+    ExecutionStatusUnknown,
+    OrderState,
+    UnknownOrder,
+    cancel_and_confirm,
+    cancel_and_confirm_async,
+    connect,
+)
+from tests.wire.conftest import credentials
+
+SYMBOL = "BTCUSD_PERP"
+ORDER_ID = 880_001
+CLIENT_ID = "confirm:desk/1"
+CANCEL = ("DELETE", "/dapi/v1/order")
+QUERY = ("GET", "/dapi/v1/order")
+MODES = ["sync", "async"]
+FAST = {"backoff": 0.01}
+"""Waits of 10 ms, doubling: the wire tests are about which requests go out, not when."""
+
+
+def confirm(
+    mode: str, exchange: LocalExchange, timeout: float = 5.0, **arguments: Any
+) -> OrderState:
+    """cancel_and_confirm (or its async form) through a fresh client of the exchange."""
+    client = connect(base_url=exchange.url, timeout=timeout, **credentials("hmac"))
+    arguments = {"symbol": SYMBOL, **FAST, **arguments}
+    if mode == "sync":
+        with client:
+            return cancel_and_confirm(client=client, **arguments)
+
+    async def run() -> OrderState:
+        async with client:
+            return await cancel_and_confirm_async(client=client, **arguments)
+
+    return anyio.run(run)
+
+
+def seen(exchange: LocalExchange) -> list[tuple[str, str]]:
+    return [(request.method, request.path) for request in exchange.requests]
+
+
+@pytest.fixture
+def order(exchange: LocalExchange) -> Order:
+    placed = Order(ORDER_ID, CLIENT_ID, SYMBOL)
+    exchange.add_order(placed)
+    return placed
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("by", ["order_id", "orig_client_order_id"])
+def test_plain_cancel_costs_exactly_one_request(
+    exchange: LocalExchange, order: Order, mode: str, by: str
+) -> None:
+    target = {"order_id": ORDER_ID} if by == "order_id" else {"orig_client_order_id": CLIENT_ID}
+    state = confirm(mode, exchange, **target)
+    assert seen(exchange) == [CANCEL]
+    assert (state.order_id, state.client_order_id, state.status) == (
+        ORDER_ID,
+        CLIENT_ID,
+        "CANCELED",
+    )
+    assert (state.source, state.requests_sent) == ("cancel", 1)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("fault", [Fault.UNKNOWN_ERROR_503, Fault.TIMEOUT_1007])
+def test_cancel_done_but_answered_unknown_is_confirmed_by_a_query(
+    exchange: LocalExchange, order: Order, mode: str, fault: Fault
+) -> None:
+    exchange.inject(fault)
+    state = confirm(mode, exchange, order_id=ORDER_ID)
+    assert seen(exchange) == [CANCEL, QUERY]
+    assert (state.status, state.source, state.requests_sent) == ("CANCELED", "query", 2)
+    assert state.executed_qty == "0"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_cancel_done_but_stalled_past_the_read_timeout(
+    exchange: LocalExchange, order: Order, mode: str
+) -> None:
+    exchange.slow_seconds = 1.0
+    exchange.inject(Fault.SLOW)
+    state = confirm(mode, exchange, timeout=0.3, order_id=ORDER_ID)
+    assert seen(exchange) == [CANCEL, QUERY]
+    assert (state.status, state.source) == ("CANCELED", "query")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_still_open_after_an_unknown_cancel_is_cancelled_again(
+    exchange: LocalExchange, order: Order, mode: str
+) -> None:
+    exchange.inject(Fault.UNKNOWN_ERROR_503_NOT_EXECUTED)
+    state = confirm(mode, exchange, order_id=ORDER_ID)
+    assert seen(exchange) == [CANCEL, QUERY, CANCEL]
+    assert (state.status, state.source, state.requests_sent) == ("CANCELED", "cancel", 3)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_already_cancelled_order_returns_canceled(
+    exchange: LocalExchange, order: Order, mode: str
+) -> None:
+    first = confirm(mode, exchange, order_id=ORDER_ID)
+    second = confirm(mode, exchange, order_id=ORDER_ID)
+    # The second cancel meets -2011; the query says what became of the order.
+    assert seen(exchange) == [CANCEL, CANCEL, QUERY]
+    assert (first.status, first.source) == ("CANCELED", "cancel")
+    assert (second.status, second.source) == ("CANCELED", "query")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_already_filled_order_returns_filled(exchange: LocalExchange, mode: str) -> None:
+    exchange.add_order(Order(ORDER_ID, CLIENT_ID, SYMBOL, status="FILLED", executed_qty="1"))
+    state = confirm(mode, exchange, orig_client_order_id=CLIENT_ID)
+    assert seen(exchange) == [CANCEL, QUERY]
+    assert (state.status, state.executed_qty, state.source) == ("FILLED", "1", "query")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_order_that_never_existed_raises_unknown_order(exchange: LocalExchange, mode: str) -> None:
+    with pytest.raises(UnknownOrder) as raised:
+        confirm(mode, exchange, order_id=ORDER_ID + 1)
+    assert seen(exchange) == [CANCEL, QUERY]
+    assert (raised.value.code, raised.value.msg) == (-2013, "Order does not exist.")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_queries_that_keep_failing_never_exceed_the_bound(
+    exchange: LocalExchange, order: Order, mode: str
+) -> None:
+    exchange.inject(Fault.UNKNOWN_ERROR_503)
+    exchange.inject(Fault.SERVICE_UNAVAILABLE_503, times=50, method="GET")
+    with pytest.raises(ExecutionStatusUnknown, match="bound of 4 requests") as raised:
+        confirm(mode, exchange, order_id=ORDER_ID, max_requests=4)
+    assert seen(exchange) == [CANCEL, QUERY, QUERY, QUERY]
+    assert "query: ServiceUnavailable" in str(raised.value)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_each_query_is_freshly_signed(exchange: LocalExchange, order: Order, mode: str) -> None:
+    exchange.inject(Fault.TIMEOUT_1007)
+    exchange.inject(Fault.MESSAGE_BUS_1006, method="GET")
+    state = confirm(mode, exchange, order_id=ORDER_ID)
+    assert seen(exchange) == [CANCEL, QUERY, QUERY]
+    queries = [request.raw_target for request in exchange.requests[1:]]
+    assert queries[0] != queries[1]  # a new timestamp and signature, not a replay
+    assert all(b"&signature=" in target for target in queries)
+    assert state.status == "CANCELED"
