@@ -38,7 +38,7 @@ import httpx
 import pytest
 import yaml
 
-from binance_coinm_futures.api.trade import cancel_order
+from binance_coinm_futures.api.trade import cancel_order, query_order
 from local_exchange import Fault, LocalExchange, Order
 from signing_hook import (
     ApiKeyRejected,
@@ -52,6 +52,7 @@ from signing_hook import (
     RateLimited,
     ServiceUnavailable,
     UnknownOrder,
+    cancel_and_confirm,
     connect,
 )
 from tests.contract.conftest import LOOPBACK, NODE_BIN, SPEC, free_port, stop, wait_for_port
@@ -168,6 +169,38 @@ def test_clock_recovery_after_1021(prism: str, exchange: LocalExchange) -> None:
         "/dapi/v1/time",
         "/dapi/v1/order",
     ]
+
+
+@pytest.mark.parametrize(
+    ("fault", "seen", "status"),
+    [
+        (Fault.UNKNOWN_ERROR_503, ["DELETE", "GET"], "CANCELED"),
+        (Fault.UNKNOWN_ERROR_503_NOT_EXECUTED, ["DELETE", "GET", "DELETE"], "CANCELED"),
+    ],
+)
+def test_cancel_and_confirm_conforms(
+    prism: str, exchange: LocalExchange, fault: Fault, seen: list[str], status: str
+) -> None:
+    order_id = 10_401 + list(Fault).index(fault)
+    seed(exchange, order_id, f"prism-confirm-{order_id}")
+    exchange.inject(fault)
+    before = len(exchange.requests)
+    with through(prism) as client:
+        state = cancel_and_confirm(client=client, symbol=SYMBOL, order_id=order_id, backoff=0.01)
+    assert [request.method for request in exchange.requests[before:]] == seen
+    assert state.status == status
+
+
+def test_query_answers_conform(prism: str, exchange: LocalExchange) -> None:
+    seed(exchange, 10_501, "prism-query")
+    exchange.add_order(Order(10_502, "prism-filled", SYMBOL, status="FILLED", executed_qty="1"))
+    with through(prism) as client:
+        open_order = query_order.sync(client=client, symbol=SYMBOL, order_id=10_501)
+        filled = query_order.sync(client=client, symbol=SYMBOL, orig_client_order_id="prism-filled")
+        with pytest.raises(UnknownOrder) as raised:
+            query_order.sync(client=client, symbol=SYMBOL, order_id=10_599)
+    assert (open_order.status, filled.status, filled.executed_qty) == ("NEW", "FILLED", "1")
+    assert raised.value.code == -2013
 
 
 @dataclass(frozen=True)
