@@ -6,19 +6,17 @@ auth flow: every request it makes is an ordinary, freshly signed call through th
 The decision procedure is written once, as a generator (``_decide``) that yields what to do
 next and is sent what happened; a sync and an async runner drive it. Its states::
 
-                     ┌────────────────────────── documented success ──────────► done (cancel)
-      ┌──────────┐   │
-      │  CANCEL  │───┼── ExecutionStatusUnknown (after a wait) ─┐
-      └──────────┘   ├── -2011 UnknownOrder ────────────────────┤
-           ▲         └── any other error ─────► raised unchanged│
-           │                                                    ▼
-           │  NEW / PARTIALLY_FILLED            ┌──────────┐
-           └────────────────────────────────────│  QUERY   │──── any other status ──► done (query)
-                                                └──────────┘
-                                                  │  ▲   │
-             status unknown, nothing sent, 503 ───┘  │   └── -2013 UnknownOrder ────► raised
-             "Service Unavailable.", 429/418:        │
-             wait (backoff, or Retry-After) ─────────┘
+          ┌────────┐  documented success ─────────────────────────────► return (from cancel)
+  start ─►│ CANCEL │  -2011 ───────────────────────────┐
+          └────────┘  status unknown ── wait ──────────┤
+              ▲       any other error ── raised as is  │
+              │                                        ▼
+              │  NEW, PARTIALLY_FILLED            ┌────────┐  any other status
+              └───────────────────────────────────│ QUERY  │──────────► return (from query)
+                                                  └────────┘
+                     status unknown, nothing sent,   │  ▲    -2013 ──► raise UnknownOrder
+                     503 "Service Unavailable.",     │  │    any other error ──► raised as is
+                     429 / 418: wait, query again ───┘──┘
 
 A re-cancel that fails with "nothing sent", 503 "Service Unavailable." or 429/418 goes back to
 QUERY after a wait too. Every request counts against ``max_requests``; no request starts after

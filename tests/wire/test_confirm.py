@@ -6,11 +6,16 @@ of requests a case costs is part of what is tested.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
+import re
 from typing import Any
 
 import anyio
 import pytest
 
+import signing_hook
 from local_exchange import Fault, LocalExchange, Order
 from signing_hook import (
     ExecutionStatusUnknown,
@@ -20,6 +25,7 @@ from signing_hook import (
     cancel_and_confirm_async,
     connect,
 )
+from tests.conftest import ROOT
 from tests.wire.conftest import credentials
 
 SYMBOL = "BTCUSD_PERP"
@@ -159,3 +165,22 @@ def test_each_query_is_freshly_signed(exchange: LocalExchange, order: Order, mod
     assert queries[0] != queries[1]  # a new timestamp and signature, not a replay
     assert all(b"&signature=" in target for target in queries)
     assert state.status == "CANCELED"
+
+
+def test_readme_example_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## When the outcome is unknown") :]
+    block = re.search(r"```python\n(.*?)```", section, re.S)
+    assert block is not None
+    # The README's placeholder credentials are registered on the local exchange as they are.
+    with LocalExchange(api_keys={"...": "..."}) as exchange:
+        exchange.add_order(Order(4612097861, "readme-1", SYMBOL))
+        exchange.inject(Fault.UNKNOWN_ERROR_503)
+        monkeypatch.setattr(
+            signing_hook, "connect", functools.partial(signing_hook.connect, base_url=exchange.url)
+        )
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output):
+            exec(compile(block.group(1), "README.md", "exec"), {})  # noqa: S102
+        assert seen(exchange) == [CANCEL, QUERY]
+    assert output.getvalue().split() == ["CANCELED", "0", "query"]
