@@ -6,10 +6,10 @@ parameters meet its rules. The checks: the exchange never answers 5xx, every ans
 to the spec (status, content type, headers, body), invalid input is refused, and no signature
 is ever refused (-1022) — whatever the generated parameters hold.
 
-The built-in positive_data_acceptance check is replaced by one that knows the three refusals
+The built-in positive_data_acceptance check is replaced by one that knows the four refusals
 no schema can state: neither id sent (the spec's ``x-binance-required-one-of``), an order that
-is not open (-2011), and a recvWindow shorter than the round trip (-1021). A schema-valid
-request refused for any other reason still fails.
+is not open (-2011), a symbol the exchange does not list (-1121), and a recvWindow shorter than
+the round trip (-1021). A schema-valid request refused for any other reason still fails.
 """
 
 from __future__ import annotations
@@ -95,7 +95,9 @@ def valid_data_refused_only_for_what_no_schema_holds(
     code = binance_code(response)
     query = case.query or {}
     neither_id = "orderId" not in query and "origClientOrderId" not in query
-    if response.status_code == 400 and (code in (-2011, -1021) or (code == -1102 and neither_id)):
+    if response.status_code == 400 and (
+        code in (-2011, -1121, -1021) or (code == -1102 and neither_id)
+    ):
         return None
     raise AssertionError(
         f"schema-valid request refused with {response.status_code}, code {code}: "
