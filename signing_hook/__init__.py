@@ -8,9 +8,11 @@ from signing_hook._auth import BinanceAuth
 from signing_hook._clock import Clock, ServerClock, system_clock
 from signing_hook._connect import DEFAULT_TIMEOUT, connect
 from signing_hook._errors import (
+    AccountRejected,
     ApiKeyRejected,
     BinanceAPIError,
     BinanceError,
+    ExchangeMaintenance,
     ExecutionStatusUnknown,
     FirewallRejected,
     InvalidParameter,
@@ -37,6 +39,7 @@ from signing_hook._version import __version__
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "AccountRejected",
     "ApiKeyRejected",
     "BinanceAPIError",
     "BinanceAuth",
@@ -44,6 +47,7 @@ __all__ = [
     "BinanceTransport",
     "Clock",
     "Ed25519Signer",
+    "ExchangeMaintenance",
     "ExecutionStatusUnknown",
     "FirewallRejected",
     "HmacSigner",

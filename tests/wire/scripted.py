@@ -6,13 +6,21 @@ closes its connection, so each request the client sends opens a new one.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
+
+from binance_coinm_futures import AuthenticatedClient
+from binance_coinm_futures.api.trade import cancel_order
+from binance_coinm_futures.models import CancelOrderResponse
+from signing_hook import connect
 
 HANG = b"HANG"  # a reply that is never finished: headers promise 500 bytes, none follow
 
@@ -59,6 +67,7 @@ class ScriptedServer:
                     connection.sendall(answer)
 
 
+@contextlib.contextmanager
 def running(replies: list[bytes]) -> Iterator[ScriptedServer]:
     """Serve ``replies`` from a thread on a free loopback port until the block ends."""
     server = ScriptedServer(list(replies))
@@ -76,4 +85,23 @@ def running(replies: list[bytes]) -> Iterator[ScriptedServer]:
 @pytest.fixture
 def scripted(request: pytest.FixtureRequest) -> Iterator[ScriptedServer]:
     """A scripted server with the replies given as the test's parameter (indirect)."""
-    yield from running(request.param)
+    with running(request.param) as server:
+        yield server
+
+
+API_KEY = "scripted-api-key-000001"
+SECRET = "scripted-secret"
+
+
+def cancel(url: str, mode: str, request: dict[str, Any]) -> CancelOrderResponse:
+    """One cancel through connect(), sync or async, on a fresh client (one request)."""
+    client = connect(api_key=API_KEY, secret=SECRET, base_url=url, timeout=2)
+    if mode == "sync":
+        with client:
+            return cancel_order.sync(client=client, **request)
+
+    async def run(client: AuthenticatedClient) -> CancelOrderResponse:
+        async with client:
+            return await cancel_order.asyncio(client=client, **request)
+
+    return asyncio.run(run(client))
