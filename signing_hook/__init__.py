@@ -9,9 +9,11 @@ from signing_hook._clock import Clock, ServerClock, system_clock
 from signing_hook._confirm import OrderState, cancel_and_confirm, cancel_and_confirm_async
 from signing_hook._connect import DEFAULT_TIMEOUT, connect
 from signing_hook._errors import (
+    AccountRejected,
     ApiKeyRejected,
     BinanceAPIError,
     BinanceError,
+    ExchangeMaintenance,
     ExecutionStatusUnknown,
     FirewallRejected,
     InvalidParameter,
@@ -38,6 +40,7 @@ from signing_hook._version import __version__
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "AccountRejected",
     "ApiKeyRejected",
     "BinanceAPIError",
     "BinanceAuth",
@@ -45,6 +48,7 @@ __all__ = [
     "BinanceTransport",
     "Clock",
     "Ed25519Signer",
+    "ExchangeMaintenance",
     "ExecutionStatusUnknown",
     "FirewallRejected",
     "HmacSigner",

@@ -9,7 +9,6 @@ endpoint — yielded from the flow, as digest auth does — and re-signs and res
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -62,12 +61,14 @@ class BinanceAuth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         rules = self._rules.get((request.method, request.url.path))
+        params: dict[str, str] = {}
         if rules is not None:
-            query = request.url.query
-            rules.check(parse_qsl(query.decode("ascii"), keep_blank_values=True))
+            pairs = parse_qsl(request.url.query.decode("ascii"), keep_blank_values=True)
+            rules.check(pairs)
+            params = dict(pairs)
             if not rules.signed:
                 response = yield request
-                _raise_for_status(request, response, rules)
+                _raise_for_status(request, response, rules, params)
                 return
         unsigned = self._with_defaults(request.url.query)
         request.headers["X-MBX-APIKEY"] = self._api_key
@@ -80,7 +81,7 @@ class BinanceAuth(httpx.Auth):
                 learned = yield from self._learn_server_time(request)
                 if not learned:
                     # Without the server's time a re-sign would be a blind resend.
-                    _raise_for_status(request, response, rules)
+                    _raise_for_status(request, response, rules, params)
             self._sign(request, unsigned)
             logger.debug("re-signing %s %s after -1021", request.method, request.url.path)
             response = yield request
@@ -93,7 +94,7 @@ class BinanceAuth(httpx.Auth):
                 response.status_code,
                 (time.perf_counter() - started) * 1000,
             )
-        _raise_for_status(request, response, rules)
+        _raise_for_status(request, response, rules, params)
 
     def _with_defaults(self, query: bytes) -> bytes:
         if self._recv_window and not (query.startswith(b"recvWindow=") or b"&recvWindow=" in query):
@@ -126,7 +127,7 @@ class BinanceAuth(httpx.Auth):
         sent_at = self.clock.local_ms()
         time_response = yield time_request
         received_at = self.clock.local_ms()
-        _raise_for_status(time_request, time_response, None)
+        _raise_for_status(time_request, time_response, None, {})
         try:
             server_ms = int(time_response.json()["serverTime"])
         except (ValueError, KeyError, TypeError):
@@ -142,28 +143,26 @@ def _is_timestamp_rejection(body: bytes) -> bool:
 
 
 def _raise_for_status(
-    request: httpx.Request, response: httpx.Response, rules: OperationRules | None
+    request: httpx.Request,
+    response: httpx.Response,
+    rules: OperationRules | None,
+    params: Mapping[str, str],
 ) -> None:
+    """Return for a success (signing_hook._outcome decides what one is); raise otherwise."""
     status = response.status_code
     if 200 <= status < 300:
-        if rules is not None and rules.signed and not _is_complete(response.content, rules):
+        success = rules.success if rules is not None and rules.signed else None
+        problem = success.violation(status, response.content, params) if success else None
+        if problem is not None:
             raise ExecutionStatusUnknown(
-                f"{request.method} {request.url.path} answered {status} with a body that is "
-                "not the documented success answer; the request may have taken effect",
+                f"{request.method} {request.url.path} answered with {problem}: not the "
+                "documented success answer to this request, and the request may have taken "
+                "effect; query the order",
                 status=status,
                 usage=RateLimitUsage.from_headers(response.headers),
             )
         return
     raise error_for_response(status, response.headers, response.content)
-
-
-def _is_complete(body: bytes, rules: OperationRules) -> bool:
-    """Whether a success body is a JSON object with every field the spec requires."""
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return False
-    return isinstance(payload, dict) and rules.success_fields <= payload.keys()
 
 
 def replace_query(url: httpx.URL, query: bytes) -> httpx.URL:

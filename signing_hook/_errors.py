@@ -5,21 +5,27 @@ The tree, and what a trading desk does with each branch::
     BinanceError                        base of everything raised here
     ├── InvalidRequest (ValueError)     refused before sending: nothing was sent; fix the call
     ├── NothingSent                     no connection could be opened, nothing sent: safe to retry
-    ├── ExecutionStatusUnknown          sent, outcome unknown (any 5XX but "Service Unavailable.",
-    │                                   408, -1006, -1007, a timeout or reset after sending, a
-    │                                   success body that cannot be read): query the order, never
-    │                                   resend blindly
+    ├── ExecutionStatusUnknown          sent, outcome unknown (a 5XX Binance does not document as
+    │                                   a failure, 408, -1006, -1007, a timeout or reset after
+    │                                   sending, a 2XX that is not the documented answer to this
+    │                                   request): query the order, never resend blindly
     └── BinanceAPIError                 the exchange answered with an error
         ├── RequestRejected             a 4XX: the exchange did nothing
         │   ├── TimestampRejected       -1021, still after the automatic re-sign: check the clock
         │   ├── InvalidSignature        -1022: wrong secret / private key
         │   ├── ApiKeyRejected          -2014, -2015: key format, permissions or IP whitelist
+        │   ├── AccountRejected         -1109: the account was refused (also seen in maintenance)
         │   ├── UnknownOrder            -2011, -2013: already filled, cancelled or never existed
         │   ├── InvalidParameter        -1100, -1102, -1121, -1131, -4015: fix the call
         │   ├── FirewallRejected        403 from the web application firewall
         │   └── RateLimited             429: wait `retry_after` seconds
         │       └── IpBanned            418: banned until `banned_until`
-        └── ServiceUnavailable          503 "Service Unavailable.": nothing happened; retry later
+        └── ServiceUnavailable          a 5XX Binance documents as a failure ("Service
+            │                           Unavailable.", "Internal error; unable to process your
+            │                           request...", "Request occur unknown error."): nothing
+            │                           happened; retry later
+            └── ExchangeMaintenance     -1016, or a maintenance answer without a code: retry
+                                        after the maintenance window
 
 Every exception carries ``status`` (HTTP status or None), ``code`` (Binance's code or None),
 ``msg`` and ``usage`` (the rate-limit usage reported with the response, if any). None of them
@@ -29,15 +35,14 @@ message, a repr or a traceback.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Final
 
+from signing_hook._outcome import decode_json
 from signing_hook._usage import RateLimitUsage
 
 _EXCERPT_CHARS: Final = 200
-_SERVICE_UNAVAILABLE_MESSAGE: Final = "Service Unavailable."
 _BAN_UNTIL = re.compile(r"banned until (\d{10,})")
 
 
@@ -119,6 +124,13 @@ class ApiKeyRejected(RequestRejected):
     """-2014 / -2015: the API key is malformed, unknown, lacks permission or IP whitelisting."""
 
 
+class AccountRejected(RequestRejected):
+    """-1109 "Invalid account.": the exchange refused the account; nothing happened.
+
+    Binance's live COIN-M API has also answered it during maintenance windows.
+    """
+
+
 class UnknownOrder(RequestRejected):
     """-2011 / -2013: no such open order: already filled, already cancelled or never existed."""
 
@@ -165,7 +177,22 @@ class IpBanned(RateLimited):
 
 
 class ServiceUnavailable(BinanceAPIError):
-    """503 "Service Unavailable.": a documented failure; nothing happened, retry later."""
+    """A 5XX that Binance documents as a failure: nothing happened, retry later.
+
+    Binance's COIN-M general information names three: "Service Unavailable." (failed),
+    "Internal error; unable to process your request. Please try again." (failed, may be
+    resent) and "Request occur unknown error." (retry later).
+    """
+
+
+class ExchangeMaintenance(ServiceUnavailable):
+    """The exchange is in a maintenance window: nothing happened; retry after it.
+
+    -1016 ("This service is no longer available.", "Service is under maintenance."), or a
+    JSON answer without Binance's ``code`` whose words say maintenance, such as
+    ``{"239999": "The system is under maintenance, please try again later."}``; ``msg`` keeps
+    Binance's words and ``code`` is None for those.
+    """
 
 
 _BY_CODE: Final[Mapping[int, type[BinanceAPIError]]] = {
@@ -180,8 +207,27 @@ _BY_CODE: Final[Mapping[int, type[BinanceAPIError]]] = {
     -1121: InvalidParameter,
     -1131: InvalidParameter,
     -4015: InvalidParameter,
+    -1109: AccountRejected,
+    -1016: ExchangeMaintenance,
 }
 _STATUS_UNKNOWN_CODES: Final = frozenset({-1006, -1007})
+#: Codes that say what happened whatever the HTTP status they come with.
+_AT_ANY_STATUS: Final = frozenset({-1016, -1109})
+#: The 5XX messages Binance's COIN-M general information documents as failures (nothing was
+#: done); every other 5XX leaves the execution status unknown. Compared without case, spaces
+#: or the final full stop.
+_FAILED_5XX_MESSAGES: Final = frozenset(
+    {
+        "service unavailable",
+        "internal error; unable to process your request. please try again",
+        "request occur unknown error",
+    }
+)
+_MAINTENANCE_WORDS: Final = "maintenance"
+
+
+def _normalized(message: str) -> str:
+    return " ".join(message.lower().split()).rstrip(".")
 
 
 def _excerpt(body: bytes) -> str:
@@ -202,25 +248,45 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
 
 
 def parse_error_body(body: bytes) -> tuple[int | None, str]:
-    """Binance's ``{"code", "msg"}``, or (None, an excerpt) when the body is not that."""
+    """Binance's ``{"code", "msg"}``, or (None, Binance's words or an excerpt of the body)."""
+    code, msg, _ = _read_error(body)
+    return code, msg
+
+
+def _read_error(body: bytes) -> tuple[int | None, str, bool]:
+    """(code, message, whether the message is Binance's words from a JSON answer).
+
+    A JSON object without ``code`` whose values are all text, such as the maintenance answer
+    ``{"239999": "The system is under maintenance, please try again later."}``, keeps those
+    words as its message; any other body that is not ``{"code", "msg"}`` gives an excerpt.
+    """
     try:
-        payload = json.loads(body)
+        payload = decode_json(body)
     except ValueError:
-        return None, _excerpt(body)
+        return None, _excerpt(body), False
     if isinstance(payload, dict):
         code, msg = payload.get("code"), payload.get("msg")
         if isinstance(code, int) and not isinstance(code, bool) and isinstance(msg, str):
-            return code, msg
-    return None, _excerpt(body)
+            return code, msg, True
+        words = [value for value in payload.values() if isinstance(value, str) and value]
+        if "code" not in payload and words and len(words) == len(payload):
+            return None, _excerpt(" ".join(words).encode()), True
+    return None, _excerpt(body), False
 
 
 def error_for_response(status: int, headers: Mapping[str, str], body: bytes) -> BinanceError:
     """The exception that an error answer from the exchange stands for."""
-    code, msg = parse_error_body(body)
+    code, msg, from_binance = _read_error(body)
     usage = RateLimitUsage.from_headers(headers)
-    if status == 503 and msg.strip() == _SERVICE_UNAVAILABLE_MESSAGE:
+    if code in _STATUS_UNKNOWN_CODES:
+        return ExecutionStatusUnknown(msg, status=status, code=code, usage=usage)
+    if code in _AT_ANY_STATUS:
+        return _BY_CODE[code](msg, status=status, code=code, usage=usage)
+    if code is None and from_binance and _MAINTENANCE_WORDS in msg.lower():
+        return ExchangeMaintenance(msg, status=status, code=code, usage=usage)
+    if status >= 500 and _normalized(msg) in _FAILED_5XX_MESSAGES:
         return ServiceUnavailable(msg, status=status, code=code, usage=usage)
-    if code in _STATUS_UNKNOWN_CODES or status >= 500 or status == 408:
+    if status >= 500 or status == 408:
         return ExecutionStatusUnknown(msg, status=status, code=code, usage=usage)
     if status == 418:
         match = _BAN_UNTIL.search(msg)

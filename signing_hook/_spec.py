@@ -15,10 +15,12 @@ from typing import Any, Final
 import attrs
 
 from signing_hook._errors import InvalidRequest
+from signing_hook._outcome import SuccessRule
 
 SPEC_PATH: Final = Path(__file__).with_name("openapi.yaml")
 _INT64: Final = (-(2**63), 2**63 - 1)
 _ONE_OF_KEY: Final = "x-binance-required-one-of"
+_ECHO_KEY: Final = "x-binance-echo"
 _DECIMAL: Final = re.compile(r"-?[0-9]+")
 
 
@@ -83,8 +85,8 @@ class OperationRules:
     signed: bool
     parameters: Mapping[str, ParameterRule]
     required_one_of: tuple[str, ...] = ()
-    success_fields: frozenset[str] = frozenset()
-    """The fields the 200 answer's schema requires; a signed call's answer must have them."""
+    success: SuccessRule | None = None
+    """What the operation's success answer must be (signing_hook._outcome); None if undocumented."""
 
     def check(self, params: Iterable[tuple[str, str]]) -> None:
         """Raise InvalidRequest for the first broken constraint among decoded query pairs."""
@@ -130,13 +132,24 @@ def _resolved(spec: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, 
     return target
 
 
-def _success_fields(spec: Mapping[str, Any], operation: Mapping[str, Any]) -> frozenset[str]:
-    content = operation.get("responses", {}).get("200", {}).get("content", {})
-    schema = content.get("application/json", {}).get("schema", {})
-    reference = schema.get("$ref", "")
-    if reference.startswith("#/components/schemas/"):
-        schema = spec["components"]["schemas"][reference.rpartition("/")[2]]
-    return frozenset(schema.get("required", ()))
+def _success_rule(spec: Mapping[str, Any], operation: Mapping[str, Any]) -> SuccessRule | None:
+    """The rule of the operation's one documented 2XX answer with a JSON object schema."""
+    for status, response in operation.get("responses", {}).items():
+        if not (str(status).isdigit() and 200 <= int(status) < 300):
+            continue
+        schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+        reference = schema.get("$ref", "")
+        if reference.startswith("#/components/schemas/"):
+            schema = spec["components"]["schemas"][reference.rpartition("/")[2]]
+        properties = schema.get("properties", {})
+        return SuccessRule(
+            status=int(status),
+            required=frozenset(schema.get("required", ())),
+            field_types={name: str(field.get("type", "")) for name, field in properties.items()},
+            echo=dict(operation.get(_ECHO_KEY, {})),
+            one_of=tuple(operation.get(_ONE_OF_KEY, ())),
+        )
+    return None
 
 
 def rules_from_spec(spec: Mapping[str, Any]) -> dict[tuple[str, str], OperationRules]:
@@ -156,7 +169,7 @@ def rules_from_spec(spec: Mapping[str, Any]) -> dict[tuple[str, str], OperationR
                 signed=bool(operation.get("security", global_security)),
                 parameters={p["name"]: _parameter_rule(p) for p in query},
                 required_one_of=tuple(operation.get(_ONE_OF_KEY, ())),
-                success_fields=_success_fields(spec, operation),
+                success=_success_rule(spec, operation),
             )
     return rules
 

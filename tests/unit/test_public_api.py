@@ -10,6 +10,7 @@ from tests.conftest import ROOT
 
 PUBLIC = [
     "DEFAULT_TIMEOUT",
+    "AccountRejected",
     "ApiKeyRejected",
     "BinanceAPIError",
     "BinanceAuth",
@@ -17,6 +18,7 @@ PUBLIC = [
     "BinanceTransport",
     "Clock",
     "Ed25519Signer",
+    "ExchangeMaintenance",
     "ExecutionStatusUnknown",
     "FirewallRejected",
     "HmacSigner",
@@ -65,7 +67,7 @@ def test_exception_tree_has_one_root() -> None:
         if isinstance(getattr(signing_hook, name), type)
         and issubclass(getattr(signing_hook, name), Exception)
     ]
-    assert len(errors) == 15
+    assert len(errors) == 17
     assert all(issubclass(error, signing_hook.BinanceError) for error in errors)
 
 

@@ -107,7 +107,10 @@ def test_hook_reads_the_query_rules_from_the_spec() -> None:
     assert query.signed
     assert query.parameters == cancel.parameters
     assert query.required_one_of == ("orderId", "origClientOrderId")
-    assert query.success_fields == frozenset(SCHEMA["required"])
+    assert query.success is not None
+    assert query.success.required == frozenset(SCHEMA["required"])
+    assert query.success.echo == QUERY["x-binance-echo"]
+    assert query.success.one_of == ("orderId", "origClientOrderId")
 
 
 def make_auth() -> BinanceAuth:
@@ -161,5 +164,21 @@ def test_query_answer_missing_a_required_field_is_status_unknown() -> None:
     example = dict(QUERY["responses"]["200"]["content"]["application/json"]["example"])
     answer_to(query_request(symbol="BTCUSD_PERP", order_id=example["orderId"]), example)
     del example["executedQty"]
-    with pytest.raises(ExecutionStatusUnknown):
+    with pytest.raises(ExecutionStatusUnknown, match="executedQty"):
         answer_to(query_request(symbol="BTCUSD_PERP", order_id=example["orderId"]), example)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"symbol": "BTCUSD_PERP", "order_id": 1}, "orderId"),
+        ({"symbol": "ETHUSD_PERP", "order_id": 4612097861}, "symbol"),
+        ({"symbol": "BTCUSD_PERP", "orig_client_order_id": "someone-else"}, "clientOrderId"),
+    ],
+)
+def test_query_answer_for_another_order_is_status_unknown(
+    arguments: dict[str, Any], field: str
+) -> None:
+    example = dict(QUERY["responses"]["200"]["content"]["application/json"]["example"])
+    with pytest.raises(ExecutionStatusUnknown, match=field):
+        answer_to(query_request(**arguments), example)

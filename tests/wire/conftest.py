@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 
 from local_exchange import LocalExchange
+from tests.wire.scripted import scripted
+
+__all__ = ["scripted"]  # the scripted-server fixture, for every wire test module
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 HMAC_KEY = "wire-hmac-api-key-000001"

@@ -6,12 +6,6 @@ reply can stop mid-body or hang after its headers.
 
 from __future__ import annotations
 
-import json
-import socket
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-
 import httpx
 import pytest
 
@@ -23,67 +17,11 @@ from signing_hook import (
     TimestampRejected,
     connect,
 )
+from tests.wire.scripted import HANG, TIMESTAMP_REJECTED, ScriptedServer, error, reply
 
 SYMBOL = "BTCUSD_PERP"
 API_KEY = "scripted-api-key-000001"
 SECRET = "scripted-secret"
-HANG = b"HANG"  # a reply that is never finished: headers promise 500 bytes, none follow
-
-
-def reply(status: int, body: bytes, extra: str = "") -> bytes:
-    # Connection: close, so the client never reuses a socket this server is about to close.
-    head = f"HTTP/1.1 {status} X\r\nConnection: close\r\nContent-Type: application/json\r\n{extra}"
-    return head.encode() + b"Content-Length: %d\r\n\r\n" % len(body) + body
-
-
-def error(status: int, code: int, msg: str) -> bytes:
-    return reply(status, json.dumps({"code": code, "msg": msg}).encode())
-
-
-TIMESTAMP_REJECTED = error(400, -1021, "Timestamp for this request is outside of the recvWindow.")
-
-
-@dataclass
-class ScriptedServer:
-    replies: list[bytes]
-    paths: list[str] = field(default_factory=list)
-    url: str = ""
-
-    def serve(self, listener: socket.socket) -> None:
-        for answer in self.replies:
-            try:
-                connection, _ = listener.accept()
-            except OSError:
-                return
-            with connection:
-                request = b""
-                while b"\r\n\r\n" not in request:
-                    chunk = connection.recv(65536)
-                    if not chunk:
-                        break
-                    request += chunk
-                self.paths.append(request.split(b" ")[1].partition(b"?")[0].decode())
-                if answer == HANG:
-                    connection.sendall(
-                        b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 500\r\n\r\n{"
-                    )
-                    connection.recv(1)  # until the client gives up and closes
-                else:
-                    connection.sendall(answer)
-
-
-@pytest.fixture
-def scripted(request: pytest.FixtureRequest) -> Iterator[ScriptedServer]:
-    server = ScriptedServer(list(request.param))
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
-        listener.settimeout(10)
-        server.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-        thread = threading.Thread(target=server.serve, args=(listener,), daemon=True)
-        thread.start()
-        yield server
-    thread.join(timeout=10)
 
 
 def cancel(server: ScriptedServer) -> None:

@@ -1,0 +1,120 @@
+"""What a success is: the one rule a signed call's 2XX answer must pass to be returned.
+
+A 2XX answer is a success only when all of these hold:
+
+1. its status is the success status openapi.yaml documents (200);
+2. its body is a JSON object;
+3. every field the answer's schema requires is present, not null, and of its documented type,
+   and every other field the schema names that is present is of its documented type too;
+4. it answers the request that was sent: for each request parameter in the operation's
+   ``x-binance-echo`` that was sent, the answer's field equals it. Of the parameters in
+   ``x-binance-required-one-of`` only the first one sent is compared, because the exchange
+   uses that one (``orderId`` takes precedence over ``origClientOrderId``).
+
+Anything else raises ``ExecutionStatusUnknown``: the exchange may have acted, and the answer
+cannot say how. An optional field of the wrong type (null included) counts as "anything
+else": a typed attribute that would lie about its type is never returned, and the answer is
+not the documented one. A field the schema does not name is accepted and kept in the model's
+``additional_properties``, since Binance adds fields.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Final
+
+import attrs
+
+_INT64: Final = (-(2**63), 2**63 - 1)
+
+
+def _is_integer(value: object) -> bool:
+    return type(value) is int and _INT64[0] <= value <= _INT64[1]
+
+
+#: JSON Schema type → whether a decoded JSON value has it. ``bool`` is not an integer here,
+#: although Python makes it one.
+_HAS_TYPE: Final[Mapping[str, Any]] = {
+    "integer": _is_integer,
+    "string": lambda value: type(value) is str,
+    "boolean": lambda value: type(value) is bool,
+    "number": lambda value: type(value) in (int, float),
+    "object": lambda value: type(value) is dict,
+    "array": lambda value: type(value) is list,
+}
+
+
+def decode_json(body: bytes) -> Any:
+    """The JSON value of ``body``; ValueError for anything that is not JSON.
+
+    Nesting too deep for the parser (``[`` repeated 200,000 times) is reported as ValueError
+    too, never as a RecursionError escaping to the caller.
+    """
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+@attrs.frozen
+class SuccessRule:
+    """openapi.yaml's description of one operation's success answer."""
+
+    status: int
+    required: frozenset[str]
+    field_types: Mapping[str, str]
+    """Field name → JSON Schema type, for every field the schema names."""
+    echo: Mapping[str, str] = attrs.field(factory=dict)
+    """Request parameter → the answer field that must equal it."""
+    one_of: tuple[str, ...] = ()
+    """The either-id parameters, in precedence order: only the first one sent is compared."""
+
+    def violation(self, status: int, body: bytes, params: Mapping[str, str]) -> str | None:
+        """None when the answer is a success for ``params``; otherwise what is wrong with it.
+
+        ``params`` are the request's decoded query parameters. The text names fields and
+        order ids, never a header or the signature.
+        """
+        if status != self.status:
+            return f"status {status}, not the documented {self.status}"
+        try:
+            payload = decode_json(body)
+        except ValueError:
+            return "a body that is not JSON"
+        if not isinstance(payload, dict):
+            return f"a JSON {type(payload).__name__}, not an object"
+        missing = sorted(self.required - payload.keys())
+        if missing:
+            return f"no {missing[0]!r}"
+        for name, value in payload.items():
+            kind = self.field_types.get(name)
+            if kind is not None and not _HAS_TYPE.get(kind, _anything)(value):
+                return f"{name!r} of type {_json_type(value)}, not {kind}"
+        return self._mismatch(payload, params)
+
+    def _mismatch(self, payload: Mapping[str, Any], params: Mapping[str, str]) -> str | None:
+        compared_one_of = next((name for name in self.one_of if name in params), None)
+        for parameter, field in self.echo.items():
+            if parameter not in params or (
+                parameter in self.one_of and parameter != compared_one_of
+            ):
+                continue
+            sent, answered = params[parameter], payload.get(field)
+            expected: object = int(sent) if self.field_types.get(field) == "integer" else sent
+            if answered != expected:
+                return f"{field} {answered!r} where {parameter} {sent!r} was sent"
+        return None
+
+
+def _anything(_value: object) -> bool:
+    return True
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    for kind in ("boolean", "integer", "number", "string", "array", "object"):
+        if _HAS_TYPE[kind](value):
+            return kind
+    return "integer"  # an integer outside int64

@@ -1,0 +1,79 @@
+"""Every answer Binance has published, replayed through ``connect()``, sync and async.
+
+The answers live in tests/fixtures/binance-answers/, one file each with its source and date.
+Each is served over a real loopback socket with every HTTP status it lists, and the client must
+return the documented model or raise the documented exception.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import signing_hook
+from binance_coinm_futures.types import Unset
+from signing_hook import BinanceError
+from tests.conftest import REFERENCE_PAGE
+from tests.wire.scripted import cancel, reply, running
+
+ANSWERS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "binance-answers"
+ANSWERS: dict[str, dict[str, Any]] = {
+    path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
+    for path in sorted(ANSWERS_DIR.glob("*.yaml"))
+}
+CASES = [
+    pytest.param(name, status, id=f"{name}-{status}")
+    for name, answer in ANSWERS.items()
+    for status in answer["statuses"]
+]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize(("name", "status"), CASES)
+def test_client_reads_every_published_answer(name: str, status: int, mode: str) -> None:
+    answer = ANSWERS[name]
+    expect = answer["expect"]
+    body = answer["body"].encode()
+    with running([reply(status, body)]) as server:
+        if "returns" in expect:
+            order = cancel(server.url, mode, answer["request"])
+            assert type(order).__name__ == expect["returns"]
+            for attribute, value in expect["attributes"].items():
+                assert getattr(order, attribute) == value, attribute
+            for attribute in expect["unset"]:
+                assert isinstance(getattr(order, attribute), Unset), attribute
+        else:
+            error_type = getattr(signing_hook, expect["raises"])
+            with pytest.raises(BinanceError) as raised:
+                cancel(server.url, mode, answer["request"])
+            assert type(raised.value) is error_type, raised.value
+            assert (raised.value.status, raised.value.code) == (status, expect["code"])
+            assert binance_words(body) in raised.value.msg
+    assert server.paths == ["/dapi/v1/order"]
+
+
+def binance_words(body: bytes) -> str:
+    """The message a JSON error answer carries: ``msg``, or the text of a code-less object."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return ""
+    return str(payload["msg"]) if "msg" in payload else " ".join(payload.values())
+
+
+def test_every_answer_cites_binance() -> None:
+    assert len(ANSWERS) >= 10
+    for name, answer in ANSWERS.items():
+        assert answer["url"].startswith("https://developers.binance.com/docs/"), name
+        assert answer["source"].strip(), name
+        assert str(answer["published"]).strip(), name
+
+
+def test_the_endpoint_pages_example_is_in_the_corpus_unchanged() -> None:
+    page = REFERENCE_PAGE.read_text(encoding="utf-8")
+    example = page.split("## Response\n```javascript\n", 1)[1].split("```", 1)[0]
+    assert json.loads(ANSWERS["cancel-pre-2026-06"]["body"]) == json.loads(example)

@@ -1,0 +1,111 @@
+"""A 2XX is a success only as the documented answer to the request that was sent.
+
+Everything else is ExecutionStatusUnknown, because the exchange may have acted: served over a
+real socket, sync and async, for each way an answer can fail the rule (signing_hook._outcome).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from signing_hook import ExecutionStatusUnknown
+from tests.wire.scripted import cancel, reply, running
+
+ORDER_ID = 4612097861
+CLIENT_ID = "desk:7/quote-01"
+BY_ORDER_ID = {"symbol": "BTCUSD_PERP", "order_id": ORDER_ID}
+BY_CLIENT_ID = {"symbol": "BTCUSD_PERP", "orig_client_order_id": CLIENT_ID}
+BOTH_IDS = {**BY_ORDER_ID, "orig_client_order_id": CLIENT_ID}
+
+
+def answer(**changes: Any) -> bytes:
+    """Today's cancel answer for ORDER_ID / CLIENT_ID, with fields changed or (None) removed."""
+    body: dict[str, Any] = {
+        "orderId": ORDER_ID,
+        "symbol": "BTCUSD_PERP",
+        "pair": "BTCUSD",
+        "status": "CANCELED",
+        "clientOrderId": CLIENT_ID,
+        "price": "37000",
+        "origQty": "1",
+        "executedQty": "0",
+        "priceMatch": "NONE",
+        "selfTradePreventionMode": "NONE",
+        "updateTime": 1645606370874,
+    }
+    for name, value in changes.items():
+        if value is REMOVE:
+            del body[name]
+        else:
+            body[name] = value
+    return json.dumps(body).encode()
+
+
+REMOVE = object()
+
+NOT_A_SUCCESS = {
+    "another-order-id": (BY_ORDER_ID, 200, answer(orderId=ORDER_ID + 1), "orderId"),
+    "another-symbol": (BY_ORDER_ID, 200, answer(symbol="ETHUSD_PERP"), "symbol"),
+    "another-client-id": (BY_CLIENT_ID, 200, answer(clientOrderId="other"), "clientOrderId"),
+    "string-order-id": (BY_ORDER_ID, 200, answer(orderId=str(ORDER_ID)), "orderId"),
+    "float-order-id": (BY_ORDER_ID, 200, answer(orderId=float(ORDER_ID)), "orderId"),
+    "bool-order-id": (BY_ORDER_ID, 200, answer(orderId=True), "orderId"),
+    "null-order-id": (BY_ORDER_ID, 200, answer(orderId=None), "orderId"),
+    "null-symbol": (BY_ORDER_ID, 200, answer(symbol=None), "symbol"),
+    "null-status": (BY_ORDER_ID, 200, answer(status=None), "status"),
+    "no-client-order-id": (BY_ORDER_ID, 200, answer(clientOrderId=REMOVE), "clientOrderId"),
+    "no-status": (BY_ORDER_ID, 200, answer(status=REMOVE), "status"),
+    "optional-of-wrong-type": (BY_ORDER_ID, 200, answer(price=37000), "price"),
+    "optional-null": (BY_ORDER_ID, 200, answer(avgPrice=None), "avgPrice"),
+    "array": (BY_ORDER_ID, 200, b"[1, 2]", "list"),
+    "json-string": (BY_ORDER_ID, 200, b'"CANCELED"', "str"),
+    "status-202": (BY_ORDER_ID, 202, answer(), "202"),
+    "status-299": (BY_ORDER_ID, 299, answer(), "299"),
+}
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize(
+    ("request_args", "status", "body", "named"),
+    list(NOT_A_SUCCESS.values()),
+    ids=list(NOT_A_SUCCESS),
+)
+def test_answer_that_is_not_the_documented_success_is_unknown(
+    request_args: dict[str, Any], status: int, body: bytes, named: str, mode: str
+) -> None:
+    with running([reply(status, body)]) as server:
+        with pytest.raises(ExecutionStatusUnknown) as raised:
+            cancel(server.url, mode, request_args)
+    assert raised.value.status == status
+    assert named in raised.value.msg
+    assert server.paths == ["/dapi/v1/order"]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize(
+    ("request_args", "body"),
+    [
+        (BY_ORDER_ID, answer()),
+        (BY_CLIENT_ID, answer()),
+        # orderId takes precedence when both ids are sent: the exchange cancelled by it.
+        (BOTH_IDS, answer(clientOrderId="another-id-of-that-order")),
+        # Fields Binance adds later are kept, not refused.
+        (BY_ORDER_ID, answer(newField={"nested": 1})),
+        # Fields Binance stopped sending, or sends only for some orders, may be absent.
+        (BY_ORDER_ID, answer(pair=REMOVE, price=REMOVE, updateTime=REMOVE, priceMatch=REMOVE)),
+    ],
+    ids=["by-order-id", "by-client-id", "both-ids", "new-field", "fields-gone"],
+)
+def test_documented_answer_to_the_request_is_a_success(
+    request_args: dict[str, Any], body: bytes, mode: str
+) -> None:
+    with running([reply(200, body)]) as server:
+        order = cancel(server.url, mode, request_args)
+    assert (order.order_id, order.status) == (ORDER_ID, "CANCELED")
+    payload = json.loads(body)
+    assert order.additional_properties == (
+        {"newField": {"nested": 1}} if "newField" in payload else {}
+    )
