@@ -27,16 +27,14 @@ only a query can say what became of the order.
 
 from __future__ import annotations
 
-import enum
 import logging
 import time
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Final, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 import attrs
 
 from binance_coinm_futures import AuthenticatedClient
-from binance_coinm_futures.types import UNSET, Unset
 from signing_hook._errors import (
     BinanceError,
     ExecutionStatusUnknown,
@@ -82,68 +80,79 @@ class OrderState:
     requests_sent: int
 
 
-class _Call(enum.Enum):
-    CANCEL = "cancel"
-    QUERY = "query"
+# Private helpers are plain classes: each attrs or enum class costs every importer of
+# signing_hook time at import.
+_Call: TypeAlias = Literal["cancel", "query"]
 
 
-@attrs.frozen
 class _Wait:
-    seconds: float
+    """Sleep this many seconds, then go on."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
 
 
 _Action: TypeAlias = "_Call | _Wait"
 _Answer: TypeAlias = "CancelOrderResponse | QueryOrderResponse | BinanceError | None"
 
 
-@attrs.frozen
 class _Limits:
-    max_requests: int
-    deadline: float
-    backoff: float
+    """The request bound, checked before anything is sent."""
 
-    def __attrs_post_init__(self) -> None:
-        if isinstance(self.max_requests, bool) or not isinstance(self.max_requests, int):
-            raise ValueError(f"max_requests must be an integer, got {self.max_requests!r}")
-        if self.max_requests < 1:
-            raise ValueError(f"max_requests must be at least 1, got {self.max_requests}")
-        if not self.deadline > 0:
-            raise ValueError(f"deadline must be a positive number of seconds, got {self.deadline}")
-        if not self.backoff >= 0:
-            raise ValueError(f"backoff must be zero or more seconds, got {self.backoff}")
+    __slots__ = ("backoff", "deadline", "max_requests")
+
+    def __init__(self, max_requests: int, deadline: float, backoff: float) -> None:
+        if isinstance(max_requests, bool) or not isinstance(max_requests, int):
+            raise ValueError(f"max_requests must be an integer, got {max_requests!r}")
+        if max_requests < 1:
+            raise ValueError(f"max_requests must be at least 1, got {max_requests}")
+        if not deadline > 0:
+            raise ValueError(f"deadline must be a positive number of seconds, got {deadline}")
+        if not backoff >= 0:
+            raise ValueError(f"backoff must be zero or more seconds, got {backoff}")
+        self.max_requests = max_requests
+        self.deadline = float(deadline)
+        self.backoff = float(backoff)
 
 
-@attrs.frozen
 class _Target:
     """The order, as the caller named it; every cancel and query names it the same way."""
 
-    symbol: str
-    order_id: int | Unset
-    orig_client_order_id: str | Unset
-    recv_window: int | Unset
+    __slots__ = ("order_id", "orig_client_order_id", "recv_window", "symbol")
 
-    @classmethod
-    def of(
-        cls,
+    def __init__(
+        self,
         symbol: str,
         order_id: int | None,
         orig_client_order_id: str | None,
         recv_window: int | None,
-    ) -> _Target:
+    ) -> None:
         if (order_id is None) == (orig_client_order_id is None):
             raise ValueError("pass exactly one of order_id= or orig_client_order_id=")
-        return cls(
-            symbol=symbol,
-            order_id=UNSET if order_id is None else order_id,
-            orig_client_order_id=UNSET if orig_client_order_id is None else orig_client_order_id,
-            recv_window=UNSET if recv_window is None else recv_window,
-        )
+        self.symbol = symbol
+        self.order_id = order_id
+        self.orig_client_order_id = orig_client_order_id
+        self.recv_window = recv_window
+
+    def arguments(self) -> dict[str, Any]:
+        """Keyword arguments of the generated cancel_order and query_order functions."""
+        from binance_coinm_futures.types import UNSET
+
+        return {
+            "symbol": self.symbol,
+            "order_id": UNSET if self.order_id is None else self.order_id,
+            "orig_client_order_id": UNSET
+            if self.orig_client_order_id is None
+            else self.orig_client_order_id,
+            "recv_window": UNSET if self.recv_window is None else self.recv_window,
+        }
 
     def describe(self) -> str:
-        name = f"order {self.order_id}"
-        if isinstance(self.order_id, Unset):
-            name = f"order {self.orig_client_order_id!r}"
-        return f"{self.symbol} {name}"
+        if self.order_id is None:
+            return f"{self.symbol} order {self.orig_client_order_id!r}"
+        return f"{self.symbol} order {self.order_id}"
 
 
 def _state(
@@ -155,7 +164,7 @@ def _state(
         client_order_id=answer.client_order_id,
         symbol=answer.symbol,
         status=answer.status,
-        executed_qty=None if isinstance(executed, Unset) else executed,
+        executed_qty=executed if isinstance(executed, str) else None,
         source=source,
         requests_sent=sent,
     )
@@ -163,10 +172,10 @@ def _state(
 
 def _summary(call: _Call, answer: _Answer) -> str:
     if isinstance(answer, BinanceError):
-        return f"{call.value}: {type(answer).__name__} ({answer})"
+        return f"{call}: {type(answer).__name__} ({answer})"
     if answer is None:
-        return f"{call.value}: no answer"
-    return f"{call.value}: {answer.status}"
+        return f"{call}: no answer"
+    return f"{call}: {answer.status}"
 
 
 def _decide(
@@ -182,7 +191,7 @@ def _decide(
     history: list[str] = []
     sent = 0
     retries = 0
-    call = _Call.CANCEL
+    call: _Call = "cancel"
     wait = 0.0
 
     def out_of_bounds(reason: str) -> ExecutionStatusUnknown:
@@ -197,7 +206,7 @@ def _decide(
             if sent >= limits.max_requests:
                 raise out_of_bounds(f"the bound of {limits.max_requests} requests is reached")
             if now() + wait >= deadline:
-                raise out_of_bounds(f"the next {call.value} would start after the deadline")
+                raise out_of_bounds(f"the next {call} would start after the deadline")
             if wait:
                 yield _Wait(wait)
         answer = yield call
@@ -207,25 +216,25 @@ def _decide(
         wait = 0.0
 
         if answer is None:
-            raise TypeError(f"no outcome was sent for the {call.value}")  # a runner bug
-        if call is _Call.CANCEL:
+            raise TypeError(f"no outcome was sent for the {call}")  # a runner bug
+        if call == "cancel":
             if not isinstance(answer, BinanceError):
                 return _state(answer, "cancel", sent)
             if isinstance(answer, UnknownOrder):
                 # -2011: no open order by that id. Filled, cancelled or never there: ask.
-                call = _Call.QUERY
+                call = "query"
                 continue
             if isinstance(answer, ExecutionStatusUnknown) or (
                 sent > 1 and isinstance(answer, _TRY_AGAIN)
             ):
-                call = _Call.QUERY
+                call = "query"
                 wait = _backoff(limits, retries, answer)
                 retries += 1
                 continue
         else:
             if not isinstance(answer, BinanceError):
                 if answer.status in OPEN_STATUSES:
-                    call = _Call.CANCEL
+                    call = "cancel"
                     continue
                 return _state(answer, "query", sent)
             if isinstance(answer, _TRY_AGAIN):
@@ -246,21 +255,9 @@ def _call_sync(client: AuthenticatedClient, target: _Target, call: _Call) -> _An
     from binance_coinm_futures.api.trade import cancel_order, query_order
 
     try:
-        if call is _Call.CANCEL:
-            return cancel_order.sync(
-                client=client,
-                symbol=target.symbol,
-                order_id=target.order_id,
-                orig_client_order_id=target.orig_client_order_id,
-                recv_window=target.recv_window,
-            )
-        return query_order.sync(
-            client=client,
-            symbol=target.symbol,
-            order_id=target.order_id,
-            orig_client_order_id=target.orig_client_order_id,
-            recv_window=target.recv_window,
-        )
+        if call == "cancel":
+            return cancel_order.sync(client=client, **target.arguments())
+        return query_order.sync(client=client, **target.arguments())
     except BinanceError as error:
         return error
 
@@ -269,21 +266,9 @@ async def _call_async(client: AuthenticatedClient, target: _Target, call: _Call)
     from binance_coinm_futures.api.trade import cancel_order, query_order
 
     try:
-        if call is _Call.CANCEL:
-            return await cancel_order.asyncio(
-                client=client,
-                symbol=target.symbol,
-                order_id=target.order_id,
-                orig_client_order_id=target.orig_client_order_id,
-                recv_window=target.recv_window,
-            )
-        return await query_order.asyncio(
-            client=client,
-            symbol=target.symbol,
-            order_id=target.order_id,
-            orig_client_order_id=target.orig_client_order_id,
-            recv_window=target.recv_window,
-        )
+        if call == "cancel":
+            return await cancel_order.asyncio(client=client, **target.arguments())
+        return await query_order.asyncio(client=client, **target.arguments())
     except BinanceError as error:
         return error
 
@@ -336,7 +321,7 @@ def cancel_and_confirm(
             ``ServiceUnavailable``: nothing was done) or an unexpected one later, unchanged.
         ValueError: neither or both ids, or bounds that make no sense; nothing is sent.
     """
-    target = _Target.of(symbol, order_id, orig_client_order_id, recv_window)
+    target = _Target(symbol, order_id, orig_client_order_id, recv_window)
     machine = _decide(target, _Limits(max_requests, deadline, backoff), time.monotonic)
     try:
         action = next(machine)
@@ -365,7 +350,7 @@ async def cancel_and_confirm_async(
     """The async form of `cancel_and_confirm`: the same decisions, bounds and errors."""
     import anyio  # deferred: only async callers need it, and httpx already depends on it
 
-    target = _Target.of(symbol, order_id, orig_client_order_id, recv_window)
+    target = _Target(symbol, order_id, orig_client_order_id, recv_window)
     machine = _decide(target, _Limits(max_requests, deadline, backoff), time.monotonic)
     try:
         action = next(machine)

@@ -42,7 +42,7 @@ from signing_hook._confirm import (
 SYMBOL = "BTCUSD_PERP"
 ORDER_ID = 4612097861
 CLIENT_ID = "desk-7"
-TARGET = _Target.of(SYMBOL, ORDER_ID, None, None)
+TARGET = _Target(SYMBOL, ORDER_ID, None, None)
 
 
 def cancelled() -> CancelOrderResponse:
@@ -119,7 +119,7 @@ def drive(
                 run.clock += action.seconds
                 action = machine.send(None)
             else:
-                run.steps.append(action.value)
+                run.steps.append(action)
                 answer = next(script, None)
                 assert answer is not None, f"the script ran out at {run.steps}"
                 action = machine.send(answer)
