@@ -246,8 +246,9 @@ def _decide(
 
 def _backoff(limits: _Limits, retries: int, answer: _Answer) -> float:
     if isinstance(answer, RateLimited) and answer.retry_after is not None:
-        return answer.retry_after
-    return float(min(limits.backoff * 2**retries, _MAX_WAIT))
+        return max(0.0, answer.retry_after)
+    # The exponent is capped before it is used: 2**retries of a large bound overflows a float.
+    return min(limits.backoff * float(2 ** min(retries, 16)), _MAX_WAIT)
 
 
 def _call_sync(client: AuthenticatedClient, target: _Target, call: _Call) -> _Answer:

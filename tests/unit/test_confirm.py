@@ -374,3 +374,17 @@ def test_bad_arguments_are_refused_before_sending(arguments: dict[str, Any], pro
     client = connect("unit-test-api-key", "unit-test-secret", base_url="http://127.0.0.1:9")
     with pytest.raises(ValueError, match=problem):
         cancel_and_confirm(client=client, symbol=SYMBOL, **arguments)
+
+
+def test_a_large_bound_does_not_overflow_the_backoff() -> None:
+    run = Run()
+    with pytest.raises(ExecutionStatusUnknown, match="bound of 2000 requests"):
+        drive([unknown()] * 2000, run, max_requests=2000, deadline=1e9, backoff=1.0)
+    assert max(step for step in run.steps if isinstance(step, float)) == 4.0
+
+
+def test_a_negative_retry_after_is_no_wait() -> None:
+    run = Run()
+    limited = RateLimited("slow down", status=429, code=-1003, retry_after=-5)
+    drive([unknown(), limited, queried("CANCELED")], run)
+    assert run.steps == ["cancel", 0.25, "query", "query"]
