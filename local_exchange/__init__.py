@@ -1,4 +1,4 @@
-"""A local stand-in for Binance COIN-M Futures' Cancel Order endpoint, for tests.
+"""A local stand-in for Binance COIN-M Futures' Cancel Order and Query Order, for tests.
 
 A real HTTP/1.1 keep-alive server on loopback that checks API keys, signatures (HMAC,
 RSA, Ed25519), timestamps and parameters by Binance's rules, holds a small order book,

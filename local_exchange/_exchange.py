@@ -1,4 +1,4 @@
-"""LocalExchange: Binance's Cancel Order endpoint, served on loopback for tests."""
+"""LocalExchange: Binance's Cancel Order and Query Order, served on loopback for tests."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def _html(status: int, title: str, text: str) -> Response:
 
 
 class LocalExchange:
-    """A real HTTP/1.1 server on loopback that answers like Binance's Cancel Order.
+    """A real HTTP/1.1 server on loopback that answers like Binance's Cancel and Query Order.
 
     `api_keys` maps an API key to an HMAC secret (str) or a PEM public key (bytes, RSA or
     Ed25519). Without it the demo key `DEMO_API_KEY` / `DEMO_SECRET` is accepted.

@@ -1,4 +1,7 @@
-"""Binance's parameter rules for a cancel, with its error codes and messages."""
+"""Binance's parameter rules for a cancel or a query, with its error codes and messages.
+
+Cancel Order and Query Order take the same parameters and are checked the same way.
+"""
 
 from __future__ import annotations
 
@@ -76,7 +79,10 @@ class CancelRequest:
 
 
 def check_cancel(params: dict[str, str], server_time: int) -> CancelRequest:
-    """Apply Binance's checks, in Binance's order; raise Rejection on the first failure."""
+    """Apply Binance's checks, in Binance's order; raise Rejection on the first failure.
+
+    The same for a query: Query Order takes the cancel's parameters.
+    """
     timestamp = _long(params, "timestamp")
     if timestamp is None:
         raise _mandatory("timestamp")

@@ -19,6 +19,7 @@ import signing_hook
 from local_exchange import Fault, LocalExchange, Order
 from signing_hook import (
     ExecutionStatusUnknown,
+    InvalidParameter,
     OrderState,
     UnknownOrder,
     cancel_and_confirm,
@@ -184,3 +185,25 @@ def test_readme_example_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None
             exec(compile(block.group(1), "README.md", "exec"), {})  # noqa: S102
         assert seen(exchange) == [CANCEL, QUERY]
     assert output.getvalue().split() == ["CANCELED", "0", "query"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_queries_ride_out_maintenance_and_resets(
+    exchange: LocalExchange, order: Order, mode: str
+) -> None:
+    exchange.inject(Fault.UNKNOWN_ERROR_503)
+    for fault in (Fault.MAINTENANCE_NO_CODE, Fault.CONNECTION_RESET, Fault.MAINTENANCE_1016):
+        exchange.inject(fault, method="GET")
+    state = confirm(mode, exchange, order_id=ORDER_ID)
+    assert seen(exchange) == [CANCEL, QUERY, QUERY, QUERY, QUERY]
+    assert (state.status, state.source, state.requests_sent) == ("CANCELED", "query", 5)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_refused_first_cancel_is_raised_without_a_query(
+    exchange: LocalExchange, mode: str
+) -> None:
+    with pytest.raises(InvalidParameter) as raised:
+        confirm(mode, exchange, symbol="NOPEUSD_PERP", order_id=ORDER_ID)
+    assert seen(exchange) == [CANCEL]
+    assert raised.value.code == -1121
