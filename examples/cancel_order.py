@@ -1,5 +1,8 @@
 """Cancel one order by orderId and one by origClientOrderId, then cancel the first again.
 
+The second cancel answers -2011; cancel_and_confirm then finds out, by Query Order, that the
+order is CANCELED.
+
 Reads BINANCE_BASE_URL, BINANCE_API_KEY and BINANCE_SECRET from the environment. `make demo`
 runs it against a local exchange; pointed at the testnet it cancels real testnet orders.
 """
@@ -11,7 +14,7 @@ import os
 
 from binance_coinm_futures.api.trade import cancel_order
 from binance_coinm_futures.models import CancelOrderResponse
-from signing_hook import UnknownOrder, connect
+from signing_hook import UnknownOrder, cancel_and_confirm, connect
 
 SYMBOL = "BTCUSD_PERP"
 ORDER_ID = 4612097861
@@ -54,6 +57,12 @@ def main() -> None:
             print(f"second cancel of {ORDER_ID} refused: {type(error).__name__}: {error}")
         else:
             raise SystemExit("the second cancel of the same order should have been refused")
+        state = cancel_and_confirm(client=client, symbol=SYMBOL, order_id=ORDER_ID)
+        print(
+            f"cancel_and_confirm of {ORDER_ID}: status={state.status} "
+            f"executedQty={state.executed_qty} (from the {state.source}, "
+            f"{state.requests_sent} requests)"
+        )
 
 
 if __name__ == "__main__":
