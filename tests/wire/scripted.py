@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from binance_coinm_futures import AuthenticatedClient
-from binance_coinm_futures.api.trade import cancel_order
-from binance_coinm_futures.models import CancelOrderResponse
+from binance_coinm_futures.api.trade import cancel_order, query_order
+from binance_coinm_futures.models import CancelOrderResponse, QueryOrderResponse
 from signing_hook import connect
 
 HANG = b"HANG"  # a reply that is never finished: headers promise 500 bytes, none follow
@@ -91,6 +91,20 @@ def scripted(request: pytest.FixtureRequest) -> Iterator[ScriptedServer]:
 
 API_KEY = "scripted-api-key-000001"
 SECRET = "scripted-secret"
+
+
+def query(url: str, mode: str, request: dict[str, Any]) -> QueryOrderResponse:
+    """One Query Order through connect(), sync or async, on a fresh client (one request)."""
+    client = connect(api_key=API_KEY, secret=SECRET, base_url=url, timeout=2)
+    if mode == "sync":
+        with client:
+            return query_order.sync(client=client, **request)
+
+    async def run(client: AuthenticatedClient) -> QueryOrderResponse:
+        async with client:
+            return await query_order.asyncio(client=client, **request)
+
+    return asyncio.run(run(client))
 
 
 def cancel(url: str, mode: str, request: dict[str, Any]) -> CancelOrderResponse:

@@ -8,6 +8,7 @@ return the documented model or raise the documented exception.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +19,18 @@ import signing_hook
 from binance_coinm_futures.types import Unset
 from signing_hook import BinanceError
 from tests.conftest import REFERENCE_PAGE
-from tests.wire.scripted import cancel, reply, running
+from tests.wire.scripted import cancel, query, reply, running
 
 ANSWERS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "binance-answers"
 ANSWERS: dict[str, dict[str, Any]] = {
     path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
     for path in sorted(ANSWERS_DIR.glob("*.yaml"))
 }
+OPERATIONS: dict[str, Callable[[str, str, dict[str, Any]], object]] = {
+    "cancel_order": cancel,
+    "query_order": query,
+}
+"""A file's ``operation`` (default cancel_order): the generated function its answer answers."""
 CASES = [
     pytest.param(name, status, id=f"{name}-{status}")
     for name, answer in ANSWERS.items()
@@ -38,9 +44,10 @@ def test_client_reads_every_published_answer(name: str, status: int, mode: str) 
     answer = ANSWERS[name]
     expect = answer["expect"]
     body = answer["body"].encode()
+    call = OPERATIONS[answer.get("operation", "cancel_order")]
     with running([reply(status, body)]) as server:
         if "returns" in expect:
-            order = cancel(server.url, mode, answer["request"])
+            order = call(server.url, mode, answer["request"])
             assert type(order).__name__ == expect["returns"]
             for attribute, value in expect["attributes"].items():
                 assert getattr(order, attribute) == value, attribute
@@ -49,7 +56,7 @@ def test_client_reads_every_published_answer(name: str, status: int, mode: str) 
         else:
             error_type = getattr(signing_hook, expect["raises"])
             with pytest.raises(BinanceError) as raised:
-                cancel(server.url, mode, answer["request"])
+                call(server.url, mode, answer["request"])
             assert type(raised.value) is error_type, raised.value
             assert (raised.value.status, raised.value.code) == (status, expect["code"])
             assert binance_words(body) in raised.value.msg
