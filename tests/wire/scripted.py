@@ -132,7 +132,7 @@ class KeepAliveServer:
             threading.Thread(target=self._converse, args=(connection,), daemon=True).start()
 
     def _converse(self, connection: socket.socket) -> None:
-        with connection:
+        with contextlib.suppress(OSError), connection:  # the client may close or reset it
             pending = b""
             while True:
                 while b"\r\n\r\n" not in pending:
