@@ -11,7 +11,7 @@ import contextlib
 import json
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,9 +25,11 @@ from signing_hook import connect
 HANG = b"HANG"  # a reply that is never finished: headers promise 500 bytes, none follow
 
 
-def reply(status: int, body: bytes, extra: str = "") -> bytes:
+def reply(status: int, body: bytes, extra: str = "", *, close: bool = True) -> bytes:
     # Connection: close, so the client never reuses a socket this server is about to close.
-    head = f"HTTP/1.1 {status} X\r\nConnection: close\r\nContent-Type: application/json\r\n{extra}"
+    if close:
+        extra = "Connection: close\r\n" + extra
+    head = f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{extra}"
     return head.encode() + b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
@@ -119,3 +121,52 @@ def cancel(url: str, mode: str, request: dict[str, Any]) -> CancelOrderResponse:
             return await cancel_order.asyncio(client=client, **request)
 
     return asyncio.run(run(client))
+
+
+@dataclass
+class KeepAliveServer:
+    """Keeps connections open and answers each request by ``answer(target)``.
+
+    After the first answer on the first connection it writes ``stray`` too: bytes a
+    misbehaving peer leaves on a kept-alive connection, which must never become the answer to
+    the next request.
+    """
+
+    answer: Callable[[str], bytes]
+    stray: bytes
+    targets: list[str] = field(default_factory=list)
+    url: str = ""
+
+    def serve(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._converse, args=(connection,), daemon=True).start()
+
+    def _converse(self, connection: socket.socket) -> None:
+        with contextlib.suppress(OSError), connection:  # the client may close or reset it
+            pending = b""
+            while True:
+                while b"\r\n\r\n" not in pending:
+                    chunk = connection.recv(65536)
+                    if not chunk:
+                        return
+                    pending += chunk
+                head, _, pending = pending.partition(b"\r\n\r\n")
+                target = head.split(b" ")[1].decode()
+                self.targets.append(target)
+                first = len(self.targets) == 1
+                connection.sendall(self.answer(target) + (self.stray if first else b""))
+
+
+@contextlib.contextmanager
+def keep_alive(answer: Callable[[str], bytes], stray: bytes) -> Iterator[KeepAliveServer]:
+    server = KeepAliveServer(answer, stray)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        server.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        threading.Thread(target=server.serve, args=(listener,), daemon=True).start()
+        yield server

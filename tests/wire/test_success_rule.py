@@ -6,13 +6,18 @@ real socket, sync and async, for each way an answer can fail the rule (signing_h
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from signing_hook import ExecutionStatusUnknown
-from tests.wire.scripted import cancel, reply, running
+from binance_coinm_futures import AuthenticatedClient
+from binance_coinm_futures.api.trade import cancel_order
+from binance_coinm_futures.models import CancelOrderResponse
+from signing_hook import ExecutionStatusUnknown, connect
+from tests.wire.scripted import API_KEY, SECRET, cancel, keep_alive, reply, running
 
 ORDER_ID = 4612097861
 CLIENT_ID = "desk:7/quote-01"
@@ -109,3 +114,44 @@ def test_documented_answer_to_the_request_is_a_success(
     assert order.additional_properties == (
         {"newField": {"nested": 1}} if "newField" in payload else {}
     )
+
+
+def answer_for(target: str) -> bytes:
+    order_id = int(parse_qs(urlsplit(target).query)["orderId"][0])
+    return reply(200, answer(orderId=order_id), close=False)
+
+
+STRAYS = {
+    "success-for-another-order": reply(200, answer(orderId=999), close=False),
+}
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("stray", list(STRAYS.values()), ids=list(STRAYS))
+def test_stray_bytes_on_a_kept_alive_connection_never_answer_the_next_cancel(
+    stray: bytes, mode: str
+) -> None:
+    second = ORDER_ID + 1
+    with keep_alive(answer_for, stray) as server:
+        client = connect(api_key=API_KEY, secret=SECRET, base_url=server.url, timeout=2)
+        outcome: CancelOrderResponse | ExecutionStatusUnknown
+        try:
+            if mode == "sync":
+                with client:
+                    cancel_order.sync(client=client, symbol="BTCUSD_PERP", order_id=ORDER_ID)
+                    outcome = cancel_order.sync(
+                        client=client, symbol="BTCUSD_PERP", order_id=second
+                    )
+            else:
+                outcome = asyncio.run(cancel_twice_async(client, second))
+        except ExecutionStatusUnknown as unknown:
+            outcome = unknown
+    if isinstance(outcome, CancelOrderResponse):
+        assert outcome.order_id == second
+    assert str(second) in server.targets[-1]
+
+
+async def cancel_twice_async(client: AuthenticatedClient, second: int) -> CancelOrderResponse:
+    async with client:
+        await cancel_order.asyncio(client=client, symbol="BTCUSD_PERP", order_id=ORDER_ID)
+        return await cancel_order.asyncio(client=client, symbol="BTCUSD_PERP", order_id=second)
