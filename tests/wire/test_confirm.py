@@ -84,7 +84,10 @@ def test_plain_cancel_costs_exactly_one_request(
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("fault", [Fault.UNKNOWN_ERROR_503, Fault.TIMEOUT_1007])
+@pytest.mark.parametrize(
+    "fault",
+    [Fault.UNKNOWN_ERROR_503, Fault.TIMEOUT_1007, Fault.MESSAGE_BUS_1006, Fault.MALFORMED_JSON],
+)
 def test_cancel_done_but_answered_unknown_is_confirmed_by_a_query(
     exchange: LocalExchange, order: Order, mode: str, fault: Fault
 ) -> None:
@@ -107,10 +110,14 @@ def test_cancel_done_but_stalled_past_the_read_timeout(
 
 
 @pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "fault",
+    [Fault.UNKNOWN_ERROR_503_NOT_EXECUTED, Fault.BAD_GATEWAY_HTML, Fault.CONNECTION_RESET],
+)
 def test_still_open_after_an_unknown_cancel_is_cancelled_again(
-    exchange: LocalExchange, order: Order, mode: str
+    exchange: LocalExchange, order: Order, mode: str, fault: Fault
 ) -> None:
-    exchange.inject(Fault.UNKNOWN_ERROR_503_NOT_EXECUTED)
+    exchange.inject(fault)
     state = confirm(mode, exchange, order_id=ORDER_ID)
     assert seen(exchange) == [CANCEL, QUERY, CANCEL]
     assert (state.status, state.source, state.requests_sent) == ("CANCELED", "cancel", 3)
