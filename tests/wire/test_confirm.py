@@ -214,3 +214,15 @@ def test_a_refused_first_cancel_is_raised_without_a_query(
         confirm(mode, exchange, symbol="NOPEUSD_PERP", order_id=ORDER_ID)
     assert seen(exchange) == [CANCEL]
     assert raised.value.code == -1121
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_timestamp_resync_inside_one_call_is_not_a_call_of_its_own(
+    exchange: LocalExchange, order: Order, mode: str
+) -> None:
+    # The exchange clock runs 30 s ahead: the first cancel meets -1021, and the signing hook
+    # reads the server time and re-signs once, inside the one cancel call.
+    exchange.clock_offset_ms = 30_000
+    state = confirm(mode, exchange, order_id=ORDER_ID)
+    assert seen(exchange) == [CANCEL, ("GET", "/dapi/v1/time"), CANCEL]
+    assert (state.status, state.source, state.requests_sent) == ("CANCELED", "cancel", 1)
