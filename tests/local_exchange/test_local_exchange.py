@@ -193,10 +193,14 @@ def test_exported_members() -> None:
         "DEMO_SECRET",
         "Fault",
         "Headers",
+        "HmacCredentials",
         "LocalExchange",
+        "LocalExchangeKeys",
         "Order",
+        "PrivateKeyCredentials",
         "ReceivedRequest",
         "demo_orders",
+        "make_keys",
     ]
 
 
