@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -22,7 +23,9 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
+from binance_coinm_futures.api.trade import cancel_order
 from local_exchange import Fault
+from signing_hook import connect
 
 REPO = Path(__file__).parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -255,3 +258,29 @@ def test_every_fault_is_offered() -> None:
 )
 def test_bad_flags_are_refused_by_name(flags: list[str], complaint: str) -> None:
     assert complaint in refused(*flags)
+
+
+def test_user_code_runs_against_the_cli() -> None:
+    """The README's outside-pytest section: our client, the printed credentials, a PEM key."""
+    with exchange_process("--rsa-key", f"desk-rsa={FIXTURES / 'test-rsa-public.pem'}") as running:
+        startup = running.startup
+        with connect(
+            api_key=startup["LOCAL_EXCHANGE_API_KEY"],
+            secret=startup["LOCAL_EXCHANGE_SECRET"],
+            base_url=startup["LOCAL_EXCHANGE_URL"],
+        ) as client:
+            order = cancel_order.sync(client=client, symbol="BTCUSD_PERP", order_id=4612097861)
+        assert (order.order_id, order.status) == (4612097861, "CANCELED")
+
+        async def by_rsa_key() -> str:
+            async with connect(
+                api_key="desk-rsa",
+                private_key=FIXTURES / "test-rsa-private.pem",
+                base_url=running.url,
+            ) as client:
+                order = await cancel_order.asyncio(
+                    client=client, symbol="BTCUSD_PERP", orig_client_order_id="desk:7/quote-01"
+                )
+            return order.client_order_id
+
+        assert asyncio.run(by_rsa_key()) == "desk:7/quote-01"
