@@ -96,10 +96,10 @@ MISTAKES = textwrap.dedent(
 
 
     def cancel(keys: LocalExchangeKeys) -> str:
-        with connect(base_url="http://127.0.0.1:8100", **keys.hmac) as client:
-            order = cancel_order.sync(client=client, symbol="BTCUSD_PERP", order_id="123")  {MISTAKE}
-            cancel_order.sync(client=client, symbol="BTCUSD_PERP", orderId=4612097861)  {MISTAKE}
-            cancel_order.sync(client=client, order_id=4612097861)  {MISTAKE}
+        with connect(base_url="http://127.0.0.1:8100", **keys.hmac) as c:
+            order = cancel_order.sync(client=c, symbol="BTCUSD_PERP", order_id="123")  {MISTAKE}
+            cancel_order.sync(client=c, symbol="BTCUSD_PERP", orderId=4612097861)  {MISTAKE}
+            cancel_order.sync(client=c, order_id=4612097861)  {MISTAKE}
         print(keys.hmac["secrett"])  {MISTAKE}
         connect(api_key="k", secrett="s")  {MISTAKE}
         return order.statuss  {MISTAKE}
@@ -135,7 +135,8 @@ def mypy_errors(python: Path, project: Path, name: str) -> dict[int, list[str]]:
     )
     assert result.returncode in (0, 1), result.stdout + result.stderr
     errors: dict[int, list[str]] = {}
-    for line, message in re.findall(rf"^{re.escape(name)}:(\d+): error: (.*)$", result.stdout, re.M):
+    pattern = rf"^{re.escape(name)}:(\d+): error: (.*)$"
+    for line, message in re.findall(pattern, result.stdout, re.M):
         errors.setdefault(int(line), []).append(message)
     return errors
 
@@ -200,7 +201,8 @@ def test_public_packages_are_completely_typed_and_the_readme_says_so(
     user_environment: Path, user_project: Path, package: str
 ) -> None:
     score = completeness(user_environment, package, user_project)
-    readme_row = re.search(rf"^\| `{package}` \| ([\d.]+)% \|", (ROOT / "README.md").read_text(), re.M)
+    readme = (ROOT / "README.md").read_text()
+    readme_row = re.search(rf"^\| `{package}` \| ([\d.]+)% \|", readme, re.M)
     assert readme_row is not None, f"the README's type-completeness table has no {package} row"
     assert float(readme_row.group(1)) == round(score * 100, 1)
     assert score == 1.0
