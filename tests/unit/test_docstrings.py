@@ -66,7 +66,11 @@ def test_each_argument_carries_the_spec_description(operation: Mapping[str, Any]
         for parameter in operation.get("parameters", []):
             written_once = one_line(parameter["description"])
             assert f"{snake(parameter['name'])} (" in doc
-            assert written_once in doc, (function.__qualname__, parameter["name"])
+            assert written_once in doc, (
+                f"{function.__module__}.{function.__qualname__} lacks {parameter['name']}'s "
+                "description: alias it into the parameter's schema (CONTRIBUTING.md, Changing "
+                "the spec), then make generate"
+            )
 
 
 def test_raises_names_what_a_connect_user_gets(operation: Mapping[str, Any]) -> None:
