@@ -69,7 +69,8 @@ def _order(value: str) -> Order:
         elif kind is str:
             extra[name] = text
         else:
-            raise argparse.ArgumentTypeError(f"--order: {name}={text!r} is not a {kind.__name__}")
+            expected = getattr(kind, "__name__", str(kind))
+            raise argparse.ArgumentTypeError(f"--order: {name}={text!r} is not a {expected}")
     return Order(int(order_id), client_order_id, symbol, **extra)
 
 
