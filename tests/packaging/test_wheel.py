@@ -5,6 +5,7 @@ exchange it ships, and another team's tests use the pytest plugin with only the 
 from __future__ import annotations
 
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,13 @@ def test_wheel_contents_and_metadata(dist: Path, wheel: Path) -> None:
     assert sdist.name == wheel.name.split("-py3")[0] + ".tar.gz"
     metadata = classifiers(wheel)
     assert "Typing :: Typed" in metadata
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        (entry_points,) = [name for name in names if name.endswith(".dist-info/entry_points.txt")]
+        plugin_entry = archive.read(entry_points).decode()
+    for package in ("binance_coinm_futures", "signing_hook", "local_exchange"):
+        assert f"{package}/py.typed" in names
+    assert "[pytest11]\nlocal_exchange.pytest_plugin = local_exchange.pytest_plugin" in plugin_entry
     assert any(line.startswith("Programming Language :: Python :: 3.") for line in metadata)
 
 
