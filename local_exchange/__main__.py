@@ -30,6 +30,7 @@ from typing import Any
 from . import DEMO_API_KEY, DEMO_SECRET, LocalExchange
 from ._faults import Fault
 from ._orders import Order
+from ._spec import CURRENT_SHAPE, cancel_examples
 
 _BOOLEANS = {"true": True, "false": False}
 
@@ -133,6 +134,20 @@ def _parser() -> argparse.ArgumentParser:
     book.add_argument(
         "--any-order", action="store_true", help="every well-formed cancel succeeds (benchmarks)"
     )
+    book.add_argument(
+        "--symbol",
+        action="append",
+        default=[],
+        metavar="SYMBOL",
+        help="list one more symbol (repeat); unlisted symbols answer -1121 Invalid symbol.",
+    )
+    book.add_argument(
+        "--answer-shape",
+        choices=sorted(cancel_examples()),
+        default=CURRENT_SHAPE,
+        help="the cancel answer's shape: today's (default) or the one before the 2026-06 "
+        "COIN-M / USDⓈ-M integration",
+    )
 
     faults = parser.add_argument_group("faults")
     faults.add_argument(
@@ -201,6 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         port=args.port,
         clock_offset_ms=args.clock_offset_ms,
         any_order=args.any_order,
+        answer_shape=args.answer_shape,
+        symbols=args.symbol,
         record_requests=False,  # nobody can read them, and a long benchmark would pile them up
     )
     for order in args.order:

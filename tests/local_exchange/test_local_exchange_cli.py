@@ -88,8 +88,10 @@ def refused(*args: str) -> str:
     return result.stderr
 
 
-def signed_cancel(url: str, api_key: str, secret: str, order_id: int) -> httpx.Response:
-    payload = f"symbol=BTCUSD_PERP&orderId={order_id}&timestamp={int(time.time() * 1000)}"
+def signed_cancel(
+    url: str, api_key: str, secret: str, order_id: int, symbol: str = "BTCUSD_PERP"
+) -> httpx.Response:
+    payload = f"symbol={symbol}&orderId={order_id}&timestamp={int(time.time() * 1000)}"
     signature = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
     return httpx.delete(
         f"{url}/dapi/v1/order?{payload}&signature={signature}",
@@ -284,3 +286,21 @@ def test_user_code_runs_against_the_cli() -> None:
             return order.client_order_id
 
         assert asyncio.run(by_rsa_key()) == "desk:7/quote-01"
+
+
+def test_answer_shape_and_symbols_from_flags() -> None:
+    with exchange_process(
+        "--answer-shape",
+        "pre-2026-06",
+        "--symbol",
+        "NEWUSD_PERP",
+        "--order",
+        "78,new-1,NEWUSD_PERP",
+    ) as running:
+        old_shape = signed_cancel(running.url, "demo-api-key", "demo-secret", 4612097861).json()
+        assert {"avgPrice", "cumBase", "time"} <= old_shape.keys()
+        new = signed_cancel(running.url, "demo-api-key", "demo-secret", 78, "NEWUSD_PERP")
+        assert new.json()["orderId"] == 78
+        unlisted = signed_cancel(running.url, "demo-api-key", "demo-secret", 78, "OTHERUSD_PERP")
+        assert unlisted.json()["code"] == -1121
+    assert "--answer-shape: invalid choice: '2019'" in refused("--answer-shape", "2019")
