@@ -1,37 +1,187 @@
 """Run a LocalExchange until SIGTERM/SIGINT, or until stdin closes when stdin is a pipe.
 
-Prints one line, ``LOCAL_EXCHANGE_URL=http://127.0.0.1:PORT``, once it is listening.
-The default credentials (demo-api-key / demo-secret) are for tests only.
+Once it listens, it prints one line of shell assignments on stdout, for example
+``LOCAL_EXCHANGE_URL=http://127.0.0.1:8100 LOCAL_EXCHANGE_API_KEY=demo-api-key
+LOCAL_EXCHANGE_SECRET=demo-secret`` (on one line).
+
+The secret is printed only when it is the published, test-only demo secret. Keys registered
+with ``--hmac-key``, ``--rsa-key`` and ``--ed25519-key`` are listed by API key alone, in
+``LOCAL_EXCHANGE_MORE_KEYS``. A summary for people (orders, queued faults) goes to stderr.
+``python -m local_exchange --help`` lists every flag.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import signal
 import stat
 import sys
 import threading
+import typing
 from collections.abc import Sequence
+from dataclasses import fields
+from pathlib import Path
 from types import FrameType
+from typing import Any
 
-from ._exchange import DEMO_API_KEY, DEMO_SECRET, LocalExchange
+# Through the package, so that a missing testing extra is named.
+from . import DEMO_API_KEY, DEMO_SECRET, LocalExchange
+from ._faults import Fault
+from ._orders import Order
+from ._spec import CURRENT_SHAPE, cancel_examples
+
+_BOOLEANS = {"true": True, "false": False}
 
 
-def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+def _key_and_value(flag: str, what: str) -> typing.Callable[[str], tuple[str, str]]:
+    def split(value: str) -> tuple[str, str]:
+        api_key, separator, rest = value.partition("=")
+        if not separator or not api_key or not rest:
+            raise argparse.ArgumentTypeError(f"{flag} takes API_KEY={what}, got {value!r}")
+        return api_key, rest
+
+    return split
+
+
+def _order(value: str) -> Order:
+    """ORDER_ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...] as an Order; fields by Order's names."""
+    parts = value.split(",")
+    order_id, client_order_id, symbol, *rest = parts if len(parts) >= 3 else ["", "", ""]
+    if not order_id.isdigit() or not client_order_id or not symbol:
+        raise argparse.ArgumentTypeError(
+            f"--order takes ORDER_ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...], got {value!r}"
+        )
+    types = typing.get_type_hints(Order)
+    settable = {f.name for f in fields(Order)} - {"order_id", "client_order_id", "symbol"}
+    extra: dict[str, Any] = {}
+    for assignment in rest:
+        name, _, text = assignment.partition("=")
+        if name not in settable:
+            raise argparse.ArgumentTypeError(
+                f"--order: unknown field {name!r}; one of {', '.join(sorted(settable))}"
+            )
+        kind = types[name]
+        if kind is bool and text.lower() in _BOOLEANS:
+            extra[name] = _BOOLEANS[text.lower()]
+        elif kind is int and text.lstrip("-").isdigit():
+            extra[name] = int(text)
+        elif kind is str:
+            extra[name] = text
+        else:
+            expected = getattr(kind, "__name__", str(kind))
+            raise argparse.ArgumentTypeError(f"--order: {name}={text!r} is not a {expected}")
+    return Order(int(order_id), client_order_id, symbol, **extra)
+
+
+def _fault(value: str) -> tuple[Fault, int]:
+    name, _, times = value.partition("=")
+    fault = next((f for f in Fault if name.lower() in (f.name.lower(), str(f.value))), None)
+    if fault is None or (times and not times.isdigit()):
+        raise argparse.ArgumentTypeError(
+            f"--fault takes NAME[=TIMES] with NAME one of {', '.join(_fault_names())}, "
+            f"got {value!r}"
+        )
+    return fault, int(times or 1)
+
+
+def _fault_names() -> list[str]:
+    return [fault.name.lower() for fault in Fault]
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m local_exchange",
-        description="A local Binance COIN-M Futures Cancel Order endpoint, for tests.",
+        description="A local Binance COIN-M Futures Cancel Order endpoint, for tests. "
+        "It knows the demo key unless --api-key/--secret replace it.",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
-    parser.add_argument("--api-key", default=DEMO_API_KEY, help="test-only (default: %(default)s)")
-    parser.add_argument("--secret", default=DEMO_SECRET, help="its HMAC secret (test-only)")
-    parser.add_argument(
+    parser.add_argument("--clock-offset-ms", type=int, default=0, help="skew the exchange clock")
+
+    keys = parser.add_argument_group("API keys (--hmac-key, --rsa-key, --ed25519-key repeat)")
+    keys.add_argument("--api-key", default=DEMO_API_KEY, help="test-only (default: %(default)s)")
+    keys.add_argument("--secret", default=DEMO_SECRET, help="its HMAC secret (test-only)")
+    keys.add_argument(
+        "--hmac-key",
+        action="append",
+        default=[],
+        type=_key_and_value("--hmac-key", "SECRET"),
+        metavar="API_KEY=SECRET",
+    )
+    for kind in ("rsa", "ed25519"):
+        keys.add_argument(
+            f"--{kind}-key",
+            action="append",
+            default=[],
+            type=_key_and_value(f"--{kind}-key", "PUBLIC_KEY.pem"),
+            metavar="API_KEY=PUBLIC_KEY.pem",
+            help=f"an {'RSA' if kind == 'rsa' else 'Ed25519'} public key in PEM",
+        )
+
+    book = parser.add_argument_group("orders")
+    book.add_argument(
+        "--order",
+        action="append",
+        default=[],
+        type=_order,
+        metavar="ORDER_ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...]",
+        help="add an open order (repeat); more fields by local_exchange.Order's names, "
+        "e.g. 4612097870,my-order-1,BTCUSD_PERP,side=SELL,price=38500",
+    )
+    book.add_argument("--no-demo-orders", action="store_true", help="start without the demo orders")
+    book.add_argument(
         "--any-order", action="store_true", help="every well-formed cancel succeeds (benchmarks)"
     )
-    parser.add_argument("--clock-offset-ms", type=int, default=0, help="skew the exchange clock")
-    return parser.parse_args(argv)
+    book.add_argument(
+        "--symbol",
+        action="append",
+        default=[],
+        metavar="SYMBOL",
+        help="list one more symbol (repeat); unlisted symbols answer -1121 Invalid symbol.",
+    )
+    book.add_argument(
+        "--answer-shape",
+        choices=sorted(cancel_examples()),
+        default=CURRENT_SHAPE,
+        help="the cancel answer's shape: today's (default) or the one before the 2026-06 "
+        "COIN-M / USDⓈ-M integration",
+    )
+
+    faults = parser.add_argument_group("faults")
+    faults.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        type=_fault,
+        metavar="NAME[=TIMES]",
+        help="answer the next TIMES (default 1) cancels with this fault, in the order given "
+        f"(repeat); NAME is one of: {', '.join(_fault_names())}",
+    )
+    return parser
+
+
+def _public_keys(
+    parser: argparse.ArgumentParser, flag: str, entries: list[tuple[str, str]]
+) -> dict[str, bytes]:
+    """The PEM of each --rsa-key / --ed25519-key, checked to be a public key of that kind."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+
+    kind = RSAPublicKey if flag == "--rsa-key" else Ed25519PublicKey
+    found: dict[str, bytes] = {}
+    for api_key, path in entries:
+        try:
+            pem = Path(path).read_bytes()
+            key = serialization.load_pem_public_key(pem)
+        except (OSError, ValueError) as error:
+            parser.error(f"{flag} {api_key}={path}: not a readable PEM public key ({error})")
+        if not isinstance(key, kind):
+            parser.error(f"{flag} {api_key}={path}: this is not an {flag[2:-4]} public key")
+        found[api_key] = pem
+    return found
 
 
 def _stdin_tells_parent_death() -> bool:
@@ -53,15 +203,28 @@ def _wait_for_stdin_to_close(done: threading.Event) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    api_keys: dict[str, str | bytes] = {args.api_key: args.secret}
+    api_keys.update(dict(args.hmac_key))
+    api_keys.update(_public_keys(parser, "--rsa-key", args.rsa_key))
+    api_keys.update(_public_keys(parser, "--ed25519-key", args.ed25519_key))
     exchange = LocalExchange(
-        api_keys={args.api_key: args.secret},
+        api_keys=api_keys,
+        orders=[] if args.no_demo_orders else None,
         host=args.host,
         port=args.port,
         clock_offset_ms=args.clock_offset_ms,
         any_order=args.any_order,
+        answer_shape=args.answer_shape,
+        symbols=args.symbol,
         record_requests=False,  # nobody can read them, and a long benchmark would pile them up
     )
+    for order in args.order:
+        exchange.add_order(order)
+    for fault, times in args.fault:
+        exchange.inject(fault, times)
+
     done = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -72,7 +235,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if _stdin_tells_parent_death():
         threading.Thread(target=_wait_for_stdin_to_close, args=(done,), daemon=True).start()
     with exchange:
-        print(f"LOCAL_EXCHANGE_URL={exchange.url}", flush=True)
+        startup = {"LOCAL_EXCHANGE_URL": exchange.url, "LOCAL_EXCHANGE_API_KEY": args.api_key}
+        if (args.api_key, args.secret) == (DEMO_API_KEY, DEMO_SECRET):
+            startup["LOCAL_EXCHANGE_SECRET"] = DEMO_SECRET
+        more_keys = [key for key in api_keys if key != args.api_key]
+        if more_keys:
+            startup["LOCAL_EXCHANGE_MORE_KEYS"] = ",".join(more_keys)
+        print(
+            " ".join(f"{name}={shlex.quote(value)}" for name, value in startup.items()), flush=True
+        )
+        queued = ", ".join(f"{fault.name.lower()} x{times}" for fault, times in args.fault)
+        print(
+            f"local exchange: {len(exchange.open_orders)} open orders; "
+            f"faults queued: {queued or 'none'}. Stop with Ctrl-C.",
+            file=sys.stderr,
+            flush=True,
+        )
         while not done.wait(0.5):
             pass
     return 0

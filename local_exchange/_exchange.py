@@ -137,7 +137,7 @@ class LocalExchange:
             key: verifier_for(material) for key, material in keys.items()
         }
         self.clock_offset_ms = clock_offset_ms
-        self.slow_seconds = 3.0
+        self.slow_seconds: float = 3.0
         """How late a `Fault.SLOW` answer comes."""
         self.any_order = any_order
         self._record_requests = record_requests

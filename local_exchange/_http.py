@@ -33,7 +33,7 @@ class Headers(Mapping[str, str]):
     __slots__ = ("_by_name", "raw")
 
     def __init__(self, raw: list[tuple[str, str]]) -> None:
-        self.raw = tuple(raw)
+        self.raw: tuple[tuple[str, str], ...] = tuple(raw)
         by_name: dict[str, str] = {}
         for name, value in raw:
             key = name.lower()

@@ -51,7 +51,7 @@ class BinanceAuth(httpx.Auth):
             raise ValueError("api_key must be non-empty printable ASCII without spaces")
         self._api_key = api_key
         self._signer = signer
-        self.clock = clock or ServerClock()
+        self.clock: ServerClock = clock or ServerClock()
         self._recv_window = b"recvWindow=%d" % recv_window if recv_window is not None else b""
         self._rules = rules or {}
         self._time_path = time_path or path_of("getServerTime")

@@ -1,4 +1,4 @@
-"""Contains some shared types for properties"""
+"""Types the generated functions and models share: the `UNSET` marker, `Response` and `File`."""
 
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
@@ -8,33 +8,38 @@ from attrs import define
 
 
 class Unset:
+    """The type of `UNSET`: an optional argument or field that is not sent or was not received."""
+
     def __bool__(self) -> Literal[False]:
         return False
 
+    def __repr__(self) -> str:
+        return "UNSET"
+
 
 UNSET: Unset = Unset()
+"""The default of every optional argument: the parameter is left out of the request."""
 
-# The types that `httpx.Client(files=)` can accept, copied from that library.
 FileContent = IO[bytes] | bytes | str
+"""What an upload may hold, as `httpx.Client(files=)` takes it."""
 FileTypes = (
-    # (filename, file (or bytes), content_type)
     tuple[str | None, FileContent, str | None]
-    # (filename, file (or bytes), content_type, headers)
     | tuple[str | None, FileContent, str | None, Mapping[str, str]]
 )
+"""(file name, content, content type) or the same with headers."""
 RequestFiles = list[tuple[str, FileTypes]]
 
 
 @define
 class File:
-    """Contains information for file uploads"""
+    """A file to upload in a multipart/form-data body."""
 
     payload: BinaryIO
     file_name: str | None = None
     mime_type: str | None = None
 
     def to_tuple(self) -> FileTypes:
-        """Return a tuple representation that httpx will accept for multipart/form-data"""
+        """The tuple httpx takes for one multipart/form-data file."""
         return self.file_name, self.payload, self.mime_type
 
 
@@ -43,7 +48,7 @@ T = TypeVar("T")
 
 @define
 class Response(Generic[T]):
-    """A response from an endpoint"""
+    """An endpoint's answer: its status, raw body, headers and the parsed model."""
 
     status_code: HTTPStatus
     content: bytes

@@ -203,10 +203,14 @@ def test_exported_members() -> None:
         "PRE_2026_06_SHAPE",
         "Fault",
         "Headers",
+        "HmacCredentials",
         "LocalExchange",
+        "LocalExchangeKeys",
         "Order",
+        "PrivateKeyCredentials",
         "ReceivedRequest",
         "demo_orders",
+        "make_keys",
     ]
 
 

@@ -2,51 +2,96 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import hashlib
 import hmac
+import shlex
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+from urllib.parse import quote
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+
+from binance_coinm_futures.api.trade import cancel_order
+from local_exchange import Fault
+from signing_hook import connect
 
 REPO = Path(__file__).parents[2]
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+def startup_line(line: str) -> dict[str, str]:
+    """The shell assignments the CLI prints once it listens, read as a shell would."""
+    words = shlex.split(line)
+    assert words, "the exchange printed nothing"
+    return dict(word.split("=", 1) for word in words)
+
+
+@dataclass
+class Running:
+    process: subprocess.Popen[str]
+    startup: dict[str, str]
+    summary: str
+
+    @property
+    def url(self) -> str:
+        return self.startup["LOCAL_EXCHANGE_URL"]
 
 
 @contextmanager
-def exchange_process(
-    *args: str, stdin: int | IO[bytes] = subprocess.PIPE
-) -> Iterator[tuple[subprocess.Popen[str], str]]:
+def exchange_process(*args: str, stdin: int | IO[bytes] = subprocess.PIPE) -> Iterator[Running]:
     process = subprocess.Popen(
         [sys.executable, "-m", "local_exchange", *args],
         cwd=REPO,
         stdin=stdin,
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
     try:
         assert process.stdout is not None
-        name, _, url = process.stdout.readline().strip().partition("=")
-        assert name == "LOCAL_EXCHANGE_URL"
-        yield process, url
+        assert process.stderr is not None
+        startup = startup_line(process.stdout.readline())
+        yield Running(process, startup, process.stderr.readline())
     finally:
         if process.poll() is None:
             process.kill()
         process.wait(5)
-        if process.stdin is not None:
-            process.stdin.close()
-        if process.stdout is not None:
-            process.stdout.close()
+        for stream in (process.stdin, process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
 
 
-def signed_cancel(url: str, api_key: str, secret: str, order_id: int) -> httpx.Response:
-    payload = f"symbol=BTCUSD_PERP&orderId={order_id}&timestamp={int(time.time() * 1000)}"
+def refused(*args: str) -> str:
+    """Run the CLI with flags it must refuse; its usage error."""
+    result = subprocess.run(
+        [sys.executable, "-m", "local_exchange", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout == ""
+    return result.stderr
+
+
+def signed_cancel(
+    url: str, api_key: str, secret: str, order_id: int, symbol: str = "BTCUSD_PERP"
+) -> httpx.Response:
+    payload = f"symbol={symbol}&orderId={order_id}&timestamp={int(time.time() * 1000)}"
     signature = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
     return httpx.delete(
         f"{url}/dapi/v1/order?{payload}&signature={signature}",
@@ -55,41 +100,207 @@ def signed_cancel(url: str, api_key: str, secret: str, order_id: int) -> httpx.R
 
 
 def test_demo_credentials_and_exit_when_stdin_closes() -> None:
-    with exchange_process() as (process, url):
-        assert url.startswith("http://127.0.0.1:")
-        response = signed_cancel(url, "demo-api-key", "demo-secret", 4612097861)
+    with exchange_process() as running:
+        assert running.url.startswith("http://127.0.0.1:")
+        assert running.startup["LOCAL_EXCHANGE_API_KEY"] == "demo-api-key"
+        assert running.startup["LOCAL_EXCHANGE_SECRET"] == "demo-secret"
+        response = signed_cancel(
+            running.url,
+            running.startup["LOCAL_EXCHANGE_API_KEY"],
+            running.startup["LOCAL_EXCHANGE_SECRET"],
+            4612097861,
+        )
         assert response.status_code == 200, response.text
-        assert process.stdin is not None
-        process.stdin.close()
-        assert process.wait(5) == 0
+        assert running.process.stdin is not None
+        running.process.stdin.close()
+        assert running.process.wait(5) == 0
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_exits_on_signal(signum: int) -> None:
-    with exchange_process() as (process, url):
-        assert httpx.get(f"{url}/dapi/v1/time").status_code == 200
-        process.send_signal(signum)
-        assert process.wait(5) == 0
+    with exchange_process() as running:
+        assert httpx.get(f"{running.url}/dapi/v1/time").status_code == 200
+        running.process.send_signal(signum)
+        assert running.process.wait(5) == 0
 
 
 def test_options_reach_the_exchange() -> None:
     with exchange_process(
         "--api-key", "k", "--secret", "s", "--any-order", "--clock-offset-ms", "-3600000"
-    ) as (_, url):
+    ) as running:
+        url = running.url
         server_time = httpx.get(f"{url}/dapi/v1/time").json()["serverTime"]
         assert abs(server_time - (time.time() * 1000 - 3_600_000)) < 2_000
         # the request's timestamp is an hour ahead of this exchange
         assert signed_cancel(url, "k", "s", 12345).json()["code"] == -1021
-    with exchange_process("--api-key", "k", "--secret", "s", "--any-order") as (_, url):
+    with exchange_process("--api-key", "k", "--secret", "s", "--any-order") as running:
+        url = running.url
         assert signed_cancel(url, "k", "s", 12345).json()["orderId"] == 12345
         assert signed_cancel(url, "demo-api-key", "demo-secret", 1).json()["code"] == -2015
 
 
 def test_stdin_from_dev_null_keeps_serving() -> None:
     # A background job's stdin is /dev/null: its end-of-file means nothing.
-    with exchange_process(stdin=subprocess.DEVNULL) as (process, url):
+    with exchange_process(stdin=subprocess.DEVNULL) as running:
         time.sleep(0.3)
-        assert process.poll() is None
-        assert httpx.get(f"{url}/dapi/v1/time").status_code == 200
-        process.terminate()
-        assert process.wait(5) == 0
+        assert running.process.poll() is None
+        assert httpx.get(f"{running.url}/dapi/v1/time").status_code == 200
+        running.process.terminate()
+        assert running.process.wait(5) == 0
+
+
+def test_a_chosen_secret_is_never_printed() -> None:
+    with exchange_process("--api-key", "team-key", "--secret", "team-secret-7f3a") as running:
+        assert running.startup["LOCAL_EXCHANGE_API_KEY"] == "team-key"
+        assert "LOCAL_EXCHANGE_SECRET" not in running.startup
+        assert "team-secret-7f3a" not in " ".join(running.startup.values()) + running.summary
+        assert signed_cancel(running.url, "team-key", "team-secret-7f3a", 4612097861).is_success
+
+
+def asymmetric_cancel(url: str, api_key: str, private_pem: Path, order_id: int) -> httpx.Response:
+    """Signed with cryptography directly, as Binance's rules say: base64, percent-encoded."""
+    private = serialization.load_pem_private_key(private_pem.read_bytes(), password=None)
+    payload = f"symbol=BTCUSD_PERP&orderId={order_id}&timestamp={int(time.time() * 1000)}"
+    if isinstance(private, rsa.RSAPrivateKey):
+        raw = private.sign(payload.encode(), padding.PKCS1v15(), hashes.SHA256())
+    else:
+        assert isinstance(private, ed25519.Ed25519PrivateKey)
+        raw = private.sign(payload.encode())
+    signature = quote(base64.b64encode(raw).decode(), safe="")
+    return httpx.delete(
+        f"{url}/dapi/v1/order?{payload}&signature={signature}", headers={"X-MBX-APIKEY": api_key}
+    )
+
+
+def test_keys_of_each_kind_from_flags() -> None:
+    with exchange_process(
+        "--hmac-key",
+        "desk-hmac=desk-secret",
+        "--rsa-key",
+        f"desk-rsa={FIXTURES / 'test-rsa-public.pem'}",
+        "--ed25519-key",
+        f"desk-ed25519={FIXTURES / 'test-ed25519-public.pem'}",
+    ) as running:
+        assert running.startup["LOCAL_EXCHANGE_MORE_KEYS"] == "desk-hmac,desk-rsa,desk-ed25519"
+        assert "desk-secret" not in " ".join(running.startup.values()) + running.summary
+        assert signed_cancel(running.url, "desk-hmac", "desk-secret", 4612097861).is_success
+        rsa_private = FIXTURES / "test-rsa-private.pem"
+        ed_private = FIXTURES / "test-ed25519-private.pem"
+        assert asymmetric_cancel(running.url, "desk-rsa", rsa_private, 4612097862).is_success
+        assert asymmetric_cancel(running.url, "desk-ed25519", ed_private, 4612097863).is_success
+        # each key verifies with its own kind only
+        assert asymmetric_cancel(running.url, "desk-rsa", ed_private, 4612097864).json() == {
+            "code": -1022,
+            "msg": "Signature for this request is not valid.",
+        }
+
+
+def test_orders_and_faults_from_flags() -> None:
+    with exchange_process(
+        "--no-demo-orders",
+        "--order",
+        "77,team:order/1,BTCUSD_PERP,side=SELL,price=38500,reduce_only=true",
+        "--fault",
+        "rate_limited=2",
+        "--fault",
+        "SERVICE_UNAVAILABLE_503",
+    ) as running:
+        assert "1 open orders" in running.summary
+        assert "rate_limited x2, service_unavailable_503 x1" in running.summary
+        url = running.url
+        statuses = [
+            signed_cancel(url, "demo-api-key", "demo-secret", 77).status_code for _ in "abc"
+        ]
+        assert statuses == [429, 429, 503]
+        order = signed_cancel(url, "demo-api-key", "demo-secret", 77).json()
+        assert (order["orderId"], order["clientOrderId"], order["status"]) == (
+            77,
+            "team:order/1",
+            "CANCELED",
+        )
+        assert (order["side"], order["price"], order["reduceOnly"]) == ("SELL", "38500", True)
+        assert signed_cancel(url, "demo-api-key", "demo-secret", 4612097861).json()["code"] == -2011
+
+
+def test_every_fault_is_offered() -> None:
+    usage = subprocess.run(
+        [sys.executable, "-m", "local_exchange", "--help"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout
+    for fault in Fault:
+        assert fault.name.lower() in usage
+
+
+@pytest.mark.parametrize(
+    ("flags", "complaint"),
+    [
+        (["--order", "77,only-two"], "--order takes ORDER_ID,CLIENT_ORDER_ID,SYMBOL"),
+        (["--order", "77,x,BTCUSD_PERP,colour=red"], "unknown field 'colour'"),
+        (["--order", "77,x,BTCUSD_PERP,reduce_only=maybe"], "reduce_only='maybe' is not a bool"),
+        (["--fault", "meteor"], "--fault takes NAME[=TIMES] with NAME one of rate_limited"),
+        (["--fault", "slow=twice"], "--fault takes NAME[=TIMES]"),
+        (["--hmac-key", "no-secret"], "--hmac-key takes API_KEY=SECRET"),
+        (
+            ["--rsa-key", "k=/nonexistent/key.pem"],
+            "--rsa-key k=/nonexistent/key.pem: not a readable",
+        ),
+        (
+            ["--rsa-key", f"k={FIXTURES / 'test-ed25519-public.pem'}"],
+            "this is not an rsa public key",
+        ),
+        (
+            ["--ed25519-key", f"k={FIXTURES / 'test-rsa-private.pem'}"],
+            "not a readable PEM public key",
+        ),
+    ],
+)
+def test_bad_flags_are_refused_by_name(flags: list[str], complaint: str) -> None:
+    assert complaint in refused(*flags)
+
+
+def test_user_code_runs_against_the_cli() -> None:
+    """The README's outside-pytest section: our client, the printed credentials, a PEM key."""
+    with exchange_process("--rsa-key", f"desk-rsa={FIXTURES / 'test-rsa-public.pem'}") as running:
+        startup = running.startup
+        with connect(
+            api_key=startup["LOCAL_EXCHANGE_API_KEY"],
+            secret=startup["LOCAL_EXCHANGE_SECRET"],
+            base_url=startup["LOCAL_EXCHANGE_URL"],
+        ) as client:
+            order = cancel_order.sync(client=client, symbol="BTCUSD_PERP", order_id=4612097861)
+        assert (order.order_id, order.status) == (4612097861, "CANCELED")
+
+        async def by_rsa_key() -> str:
+            async with connect(
+                api_key="desk-rsa",
+                private_key=FIXTURES / "test-rsa-private.pem",
+                base_url=running.url,
+            ) as client:
+                order = await cancel_order.asyncio(
+                    client=client, symbol="BTCUSD_PERP", orig_client_order_id="desk:7/quote-01"
+                )
+            return order.client_order_id
+
+        assert asyncio.run(by_rsa_key()) == "desk:7/quote-01"
+
+
+def test_answer_shape_and_symbols_from_flags() -> None:
+    with exchange_process(
+        "--answer-shape",
+        "pre-2026-06",
+        "--symbol",
+        "NEWUSD_PERP",
+        "--order",
+        "78,new-1,NEWUSD_PERP",
+    ) as running:
+        old_shape = signed_cancel(running.url, "demo-api-key", "demo-secret", 4612097861).json()
+        assert {"avgPrice", "cumBase", "time"} <= old_shape.keys()
+        new = signed_cancel(running.url, "demo-api-key", "demo-secret", 78, "NEWUSD_PERP")
+        assert new.json()["orderId"] == 78
+        unlisted = signed_cancel(running.url, "demo-api-key", "demo-secret", 78, "OTHERUSD_PERP")
+        assert unlisted.json()["code"] == -1121
+    assert "--answer-shape: invalid choice: '2019'" in refused("--answer-shape", "2019")

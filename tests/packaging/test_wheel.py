@@ -1,18 +1,25 @@
 """The built wheel, installed into a fresh virtual environment with no repository on the path,
-runs the README quick start against the local exchange it ships."""
+on every CPython from 3.11 to 3.14 found here: the README quick start runs against the local
+exchange it ships, and another team's tests use the pytest plugin with only the extra."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-import venv
+import zipfile
 from pathlib import Path
 
 import pytest
 
 import signing_hook
 from tests.conftest import ROOT
+from tests.packaging.conftest import (
+    SUPPORTED_MINORS,
+    classifiers,
+    clean_venv,
+    find_cpython,
+    run,
+)
+from tests.packaging.test_fixture_plugin import THEIR_PASSES, run_their_tests, write_their_project
 
 QUICK_START_RUNNER = """
 import functools, re, sys
@@ -31,43 +38,37 @@ print("version", signing_hook.__version__)
 """
 
 
-def run(*command: str | Path, cwd: Path) -> str:
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    result = subprocess.run(
-        [str(part) for part in command],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    run(sys.executable, "-m", "build", "--outdir", out, ROOT, cwd=out)
-    return out
-
-
-def test_wheel_contents_and_metadata(dist: Path) -> None:
-    (wheel,) = dist.glob("*.whl")
+def test_wheel_contents_and_metadata(dist: Path, wheel: Path) -> None:
     (sdist,) = dist.glob("*.tar.gz")
     output = run(sys.executable, "-m", "check_wheel_contents", wheel, cwd=ROOT)
     assert "OK" in output
     assert sdist.name == wheel.name.split("-py3")[0] + ".tar.gz"
+    metadata = classifiers(wheel)
+    assert "Typing :: Typed" in metadata
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        (entry_points,) = [name for name in names if name.endswith(".dist-info/entry_points.txt")]
+        plugin_entry = archive.read(entry_points).decode()
+    for package in ("binance_coinm_futures", "signing_hook", "local_exchange"):
+        assert f"{package}/py.typed" in names
+    assert "[pytest11]\nlocal_exchange.pytest_plugin = local_exchange.pytest_plugin" in plugin_entry
+    assert any(line.startswith("Programming Language :: Python :: 3.") for line in metadata)
 
 
-def test_wheel_installs_and_quick_start_runs(dist: Path, tmp_path: Path) -> None:
-    (wheel,) = dist.glob("*.whl")
-    environment = tmp_path / "venv"
-    venv.create(environment, with_pip=True)
-    python = environment / "bin" / "python"
-    run(python, "-m", "pip", "install", "--quiet", f"{wheel}[testing]", cwd=tmp_path)
+@pytest.mark.parametrize("minor", SUPPORTED_MINORS, ids=[f"3.{m}" for m in SUPPORTED_MINORS])
+def test_wheel_on_each_cpython(wheel: Path, tmp_path: Path, minor: int) -> None:
+    python = find_cpython(minor)
+    if python is None:
+        pytest.skip(f"CPython 3.{minor} is absent here: not tested, so not counted as passing")
+    environment = clean_venv(python, tmp_path / "venv", f"{wheel}[testing]")
     script = tmp_path / "quick_start.py"
     script.write_text(QUICK_START_RUNNER)
-    output = run(python, script, ROOT / "README.md", cwd=tmp_path)
+    output = run(environment, script, ROOT / "README.md", cwd=tmp_path)
     assert output.split() == ["CANCELED", "1", "version", signing_hook.__version__]
+
+    their_tests = run_their_tests(environment, write_their_project(tmp_path))
+    assert their_tests.returncode == 0, their_tests.stdout + their_tests.stderr
+    assert THEIR_PASSES in their_tests.stdout
+
+    # It works here, so the package must say so: the classifiers list every version that passed.
+    assert f"Programming Language :: Python :: 3.{minor}" in classifiers(wheel)

@@ -1,3 +1,9 @@
+"""GET /dapi/v1/time: Current server time.
+
+`sync()` and `asyncio()` return the parsed answer; `sync_detailed()` and `asyncio_detailed()`
+also return its status and headers. Call them with a client from `signing_hook.connect()`.
+"""
+
 from http import HTTPStatus
 from typing import Any
 
@@ -46,13 +52,25 @@ def sync_detailed(
 ) -> Response[ServerTime]:
     """Current server time.
 
-     The exchange's clock in milliseconds since the epoch. Public and unsigned; a signed client uses it
+    The exchange's clock in milliseconds since the epoch. Public and unsigned; a signed client uses it
     to correct its clock offset.
 
     Raises:
-        errors.UnexpectedStatus: If the server answers anything but 200. With the
-            signing hook installed, its typed Binance errors are raised first.
-        httpx.HTTPError: If the transport fails.
+        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        signing_hook.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
 
     Returns:
         Response[ServerTime]: the status, headers, raw body and parsed model.
@@ -73,13 +91,25 @@ def sync(
 ) -> ServerTime:
     """Current server time.
 
-     The exchange's clock in milliseconds since the epoch. Public and unsigned; a signed client uses it
+    The exchange's clock in milliseconds since the epoch. Public and unsigned; a signed client uses it
     to correct its clock offset.
 
     Raises:
-        errors.UnexpectedStatus: If the server answers anything but 200. With the
-            signing hook installed, its typed Binance errors are raised first.
-        httpx.HTTPError: If the transport fails.
+        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        signing_hook.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
 
     Returns:
         ServerTime
@@ -100,13 +130,25 @@ async def asyncio_detailed(
 ) -> Response[ServerTime]:
     """Current server time.
 
-     The exchange's clock in milliseconds since the epoch. Public and unsigned; a signed client uses it
+    The exchange's clock in milliseconds since the epoch. Public and unsigned; a signed client uses it
     to correct its clock offset.
 
     Raises:
-        errors.UnexpectedStatus: If the server answers anything but 200. With the
-            signing hook installed, its typed Binance errors are raised first.
-        httpx.HTTPError: If the transport fails.
+        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        signing_hook.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
 
     Returns:
         Response[ServerTime]: the status, headers, raw body and parsed model.
@@ -125,13 +167,25 @@ async def asyncio(
 ) -> ServerTime:
     """Current server time.
 
-     The exchange's clock in milliseconds since the epoch. Public and unsigned; a signed client uses it
+    The exchange's clock in milliseconds since the epoch. Public and unsigned; a signed client uses it
     to correct its clock offset.
 
     Raises:
-        errors.UnexpectedStatus: If the server answers anything but 200. With the
-            signing hook installed, its typed Binance errors are raised first.
-        httpx.HTTPError: If the transport fails.
+        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        signing_hook.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
 
     Returns:
         ServerTime

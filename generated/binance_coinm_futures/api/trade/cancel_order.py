@@ -1,3 +1,9 @@
+"""DELETE /dapi/v1/order: Cancel an active order.
+
+`sync()` and `asyncio()` return the parsed answer; `sync_detailed()` and `asyncio_detailed()`
+also return its status and headers. Call them with a client from `signing_hook.connect()`.
+"""
+
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
@@ -69,7 +75,7 @@ def sync_detailed(
 ) -> Response[CancelOrderResponse]:
     """Cancel an active order.
 
-     Cancel an active order for COIN-M Futures. Weight: 1.
+    Cancel an active order for COIN-M Futures. Weight: 1.
 
     Either `orderId` or `origClientOrderId` must be sent; when both are
     sent, `orderId` takes precedence. The returned data represents the
@@ -80,15 +86,31 @@ def sync_detailed(
     (signature last) are all required.
 
     Args:
-        symbol (str):
-        order_id (int | Unset):
-        orig_client_order_id (str | Unset):
-        recv_window (int | Unset):
+        symbol (str): Trading symbol, e.g. BTCUSD_PERP.
+        order_id (int | Unset): Unique identifier for the order.
+        orig_client_order_id (str | Unset): Original client order ID. At most 36 characters from
+            `. A-Z : / a-z 0-9 _ -` (Binance answers -4015 for longer ids).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
 
     Raises:
-        errors.UnexpectedStatus: If the server answers anything but 200. With the
-            signing hook installed, its typed Binance errors are raised first.
-        httpx.HTTPError: If the transport fails.
+        signing_hook.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        signing_hook.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
 
     Returns:
         Response[CancelOrderResponse]: the status, headers, raw body and parsed model.
@@ -118,7 +140,7 @@ def sync(
 ) -> CancelOrderResponse:
     """Cancel an active order.
 
-     Cancel an active order for COIN-M Futures. Weight: 1.
+    Cancel an active order for COIN-M Futures. Weight: 1.
 
     Either `orderId` or `origClientOrderId` must be sent; when both are
     sent, `orderId` takes precedence. The returned data represents the
@@ -129,15 +151,31 @@ def sync(
     (signature last) are all required.
 
     Args:
-        symbol (str):
-        order_id (int | Unset):
-        orig_client_order_id (str | Unset):
-        recv_window (int | Unset):
+        symbol (str): Trading symbol, e.g. BTCUSD_PERP.
+        order_id (int | Unset): Unique identifier for the order.
+        orig_client_order_id (str | Unset): Original client order ID. At most 36 characters from
+            `. A-Z : / a-z 0-9 _ -` (Binance answers -4015 for longer ids).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
 
     Raises:
-        errors.UnexpectedStatus: If the server answers anything but 200. With the
-            signing hook installed, its typed Binance errors are raised first.
-        httpx.HTTPError: If the transport fails.
+        signing_hook.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        signing_hook.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
 
     Returns:
         CancelOrderResponse
@@ -167,7 +205,7 @@ async def asyncio_detailed(
 ) -> Response[CancelOrderResponse]:
     """Cancel an active order.
 
-     Cancel an active order for COIN-M Futures. Weight: 1.
+    Cancel an active order for COIN-M Futures. Weight: 1.
 
     Either `orderId` or `origClientOrderId` must be sent; when both are
     sent, `orderId` takes precedence. The returned data represents the
@@ -178,15 +216,31 @@ async def asyncio_detailed(
     (signature last) are all required.
 
     Args:
-        symbol (str):
-        order_id (int | Unset):
-        orig_client_order_id (str | Unset):
-        recv_window (int | Unset):
+        symbol (str): Trading symbol, e.g. BTCUSD_PERP.
+        order_id (int | Unset): Unique identifier for the order.
+        orig_client_order_id (str | Unset): Original client order ID. At most 36 characters from
+            `. A-Z : / a-z 0-9 _ -` (Binance answers -4015 for longer ids).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
 
     Raises:
-        errors.UnexpectedStatus: If the server answers anything but 200. With the
-            signing hook installed, its typed Binance errors are raised first.
-        httpx.HTTPError: If the transport fails.
+        signing_hook.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        signing_hook.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
 
     Returns:
         Response[CancelOrderResponse]: the status, headers, raw body and parsed model.
@@ -214,7 +268,7 @@ async def asyncio(
 ) -> CancelOrderResponse:
     """Cancel an active order.
 
-     Cancel an active order for COIN-M Futures. Weight: 1.
+    Cancel an active order for COIN-M Futures. Weight: 1.
 
     Either `orderId` or `origClientOrderId` must be sent; when both are
     sent, `orderId` takes precedence. The returned data represents the
@@ -225,15 +279,31 @@ async def asyncio(
     (signature last) are all required.
 
     Args:
-        symbol (str):
-        order_id (int | Unset):
-        orig_client_order_id (str | Unset):
-        recv_window (int | Unset):
+        symbol (str): Trading symbol, e.g. BTCUSD_PERP.
+        order_id (int | Unset): Unique identifier for the order.
+        orig_client_order_id (str | Unset): Original client order ID. At most 36 characters from
+            `. A-Z : / a-z 0-9 _ -` (Binance answers -4015 for longer ids).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
 
     Raises:
-        errors.UnexpectedStatus: If the server answers anything but 200. With the
-            signing hook installed, its typed Binance errors are raised first.
-        httpx.HTTPError: If the transport fails.
+        signing_hook.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        signing_hook.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
 
     Returns:
         CancelOrderResponse

@@ -1,3 +1,9 @@
+"""GET /dapi/v1/order: Query an order's current state.
+
+`sync()` and `asyncio()` return the parsed answer; `sync_detailed()` and `asyncio_detailed()`
+also return its status and headers. Call them with a client from `signing_hook.connect()`.
+"""
+
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
@@ -69,7 +75,7 @@ def sync_detailed(
 ) -> Response[QueryOrderResponse]:
     """Query an order's current state.
 
-     The current state of one order for COIN-M Futures. Weight: 1.
+    The current state of one order for COIN-M Futures. Weight: 1.
 
     Either `orderId` or `origClientOrderId` must be sent. An order is
     no longer found, and the answer is -2013 "Order does not exist.",
@@ -81,15 +87,31 @@ def sync_detailed(
     (signature last) are all required.
 
     Args:
-        symbol (str):
-        order_id (int | Unset):
-        orig_client_order_id (str | Unset):
-        recv_window (int | Unset):
+        symbol (str): Trading symbol, e.g. BTCUSD_PERP.
+        order_id (int | Unset): Unique identifier for the order.
+        orig_client_order_id (str | Unset): Original client order ID. At most 36 characters from
+            `. A-Z : / a-z 0-9 _ -` (Binance answers -4015 for longer ids).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
 
     Raises:
-        errors.UnexpectedStatus: If the server answers anything but 200. With the
-            signing hook installed, its typed Binance errors are raised first.
-        httpx.HTTPError: If the transport fails.
+        signing_hook.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        signing_hook.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
 
     Returns:
         Response[QueryOrderResponse]: the status, headers, raw body and parsed model.
@@ -119,7 +141,7 @@ def sync(
 ) -> QueryOrderResponse:
     """Query an order's current state.
 
-     The current state of one order for COIN-M Futures. Weight: 1.
+    The current state of one order for COIN-M Futures. Weight: 1.
 
     Either `orderId` or `origClientOrderId` must be sent. An order is
     no longer found, and the answer is -2013 "Order does not exist.",
@@ -131,15 +153,31 @@ def sync(
     (signature last) are all required.
 
     Args:
-        symbol (str):
-        order_id (int | Unset):
-        orig_client_order_id (str | Unset):
-        recv_window (int | Unset):
+        symbol (str): Trading symbol, e.g. BTCUSD_PERP.
+        order_id (int | Unset): Unique identifier for the order.
+        orig_client_order_id (str | Unset): Original client order ID. At most 36 characters from
+            `. A-Z : / a-z 0-9 _ -` (Binance answers -4015 for longer ids).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
 
     Raises:
-        errors.UnexpectedStatus: If the server answers anything but 200. With the
-            signing hook installed, its typed Binance errors are raised first.
-        httpx.HTTPError: If the transport fails.
+        signing_hook.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        signing_hook.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
 
     Returns:
         QueryOrderResponse
@@ -169,7 +207,7 @@ async def asyncio_detailed(
 ) -> Response[QueryOrderResponse]:
     """Query an order's current state.
 
-     The current state of one order for COIN-M Futures. Weight: 1.
+    The current state of one order for COIN-M Futures. Weight: 1.
 
     Either `orderId` or `origClientOrderId` must be sent. An order is
     no longer found, and the answer is -2013 "Order does not exist.",
@@ -181,15 +219,31 @@ async def asyncio_detailed(
     (signature last) are all required.
 
     Args:
-        symbol (str):
-        order_id (int | Unset):
-        orig_client_order_id (str | Unset):
-        recv_window (int | Unset):
+        symbol (str): Trading symbol, e.g. BTCUSD_PERP.
+        order_id (int | Unset): Unique identifier for the order.
+        orig_client_order_id (str | Unset): Original client order ID. At most 36 characters from
+            `. A-Z : / a-z 0-9 _ -` (Binance answers -4015 for longer ids).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
 
     Raises:
-        errors.UnexpectedStatus: If the server answers anything but 200. With the
-            signing hook installed, its typed Binance errors are raised first.
-        httpx.HTTPError: If the transport fails.
+        signing_hook.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        signing_hook.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
 
     Returns:
         Response[QueryOrderResponse]: the status, headers, raw body and parsed model.
@@ -217,7 +271,7 @@ async def asyncio(
 ) -> QueryOrderResponse:
     """Query an order's current state.
 
-     The current state of one order for COIN-M Futures. Weight: 1.
+    The current state of one order for COIN-M Futures. Weight: 1.
 
     Either `orderId` or `origClientOrderId` must be sent. An order is
     no longer found, and the answer is -2013 "Order does not exist.",
@@ -229,15 +283,31 @@ async def asyncio(
     (signature last) are all required.
 
     Args:
-        symbol (str):
-        order_id (int | Unset):
-        orig_client_order_id (str | Unset):
-        recv_window (int | Unset):
+        symbol (str): Trading symbol, e.g. BTCUSD_PERP.
+        order_id (int | Unset): Unique identifier for the order.
+        orig_client_order_id (str | Unset): Original client order ID. At most 36 characters from
+            `. A-Z : / a-z 0-9 _ -` (Binance answers -4015 for longer ids).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
 
     Raises:
-        errors.UnexpectedStatus: If the server answers anything but 200. With the
-            signing hook installed, its typed Binance errors are raised first.
-        httpx.HTTPError: If the transport fails.
+        signing_hook.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        signing_hook.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
 
     Returns:
         QueryOrderResponse

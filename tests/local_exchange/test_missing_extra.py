@@ -1,0 +1,91 @@
+"""Without the ``testing`` extra: importing is harmless, using it names the extra to install.
+
+cryptography is hidden from a child interpreter (``sys.modules[name] = None`` makes every
+import of it fail as if it were not installed).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+INSTALL_HINT = "pip install 'binance-coinm-futures[testing]'"
+HIDE_CRYPTOGRAPHY = "import sys; sys.modules['cryptography'] = None\n"
+
+
+def without_cryptography(code: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", HIDE_CRYPTOGRAPHY + textwrap.dedent(code)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_importing_needs_no_extra() -> None:
+    result = without_cryptography(
+        """
+        import local_exchange, local_exchange.pytest_plugin
+        from local_exchange import Fault, Order, LocalExchangeKeys
+        print(Fault.RATE_LIMITED.name, Order.__name__, LocalExchangeKeys.__name__)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["RATE_LIMITED", "Order", "LocalExchangeKeys"]
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        "from local_exchange import LocalExchange",
+        "import local_exchange; local_exchange.DEMO_SECRET",
+        "from local_exchange import make_keys; make_keys()",
+        "import runpy; runpy.run_module('local_exchange', run_name='__main__')",
+    ],
+)
+def test_using_it_names_the_extra(use: str) -> None:
+    result = without_cryptography(use)
+    assert result.returncode == 1
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line == (
+        "ModuleNotFoundError: local_exchange needs the 'testing' extra, which installs "
+        f"cryptography: {INSTALL_HINT}"
+    )
+
+
+def test_unknown_names_stay_attribute_errors() -> None:
+    import local_exchange
+
+    with pytest.raises(AttributeError, match="has no attribute 'LocalExchnage'"):
+        getattr(local_exchange, "LocalExchnage")  # noqa: B009 - the name is misspelt on purpose
+
+
+def test_the_plugin_never_breaks_a_test_run_without_the_extra(tmp_path: Path) -> None:
+    (tmp_path / "test_theirs.py").write_text(
+        textwrap.dedent(
+            """
+            def test_unrelated():
+                assert True
+
+            def test_uses_the_exchange(local_exchange):
+                pass
+            """
+        )
+    )
+    result = without_cryptography(
+        f"""
+        import pytest
+        sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", {str(tmp_path)!r}]))
+        """,
+        cwd=tmp_path,
+    )
+    assert "1 passed, 1 error" in result.stdout, result.stdout + result.stderr
+    assert INSTALL_HINT in result.stdout
