@@ -9,7 +9,6 @@ endpoint — yielded from the flow, as digest auth does — and re-signs and res
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -19,8 +18,15 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from signing_hook._clock import ServerClock
-from signing_hook._errors import ExecutionStatusUnknown, error_for_response, parse_error_body
+from signing_hook._clock import ServerClock, server_time_of
+from signing_hook._errors import (
+    ExecutionStatusUnknown,
+    RequestRejected,
+    error_for_response,
+    load_json,
+    parse_error_body,
+    request_secrets,
+)
 from signing_hook._signers import Signer
 from signing_hook._spec import OperationRules, path_of
 from signing_hook._transport import AFTER_TIMESTAMP_REJECTION
@@ -126,13 +132,22 @@ class BinanceAuth(httpx.Auth):
         sent_at = self.clock.local_ms()
         time_response = yield time_request
         received_at = self.clock.local_ms()
-        _raise_for_status(time_request, time_response, None)
+        if time_response.status_code != 200:
+            error = error_for_response(
+                time_response.status_code, time_response.headers, time_response.content
+            )
+            if isinstance(error, RequestRejected):  # 429, 418: the caller must back off
+                raise error
+        server_ms = server_time_of(time_response.content)
         try:
-            server_ms = int(time_response.json()["serverTime"])
-        except (ValueError, KeyError, TypeError):
-            logger.warning("could not read the server time (HTTP %d)", time_response.status_code)
+            if time_response.status_code != 200 or server_ms is None:
+                raise ValueError("no integer serverTime in the answer")
+            self.clock.observe(server_ms, sent_at, received_at)
+        except ValueError as unusable:
+            logger.warning(
+                "could not use the server time (HTTP %d): %s", time_response.status_code, unusable
+            )
             return False
-        self.clock.observe(server_ms, sent_at, received_at)
         logger.info("clock offset to the exchange is now %d ms", self.clock.offset_ms)
         return True
 
@@ -145,7 +160,7 @@ def _raise_for_status(
     request: httpx.Request, response: httpx.Response, rules: OperationRules | None
 ) -> None:
     status = response.status_code
-    if 200 <= status < 300:
+    if status == 200:
         if rules is not None and rules.signed and not _is_complete(response.content, rules):
             raise ExecutionStatusUnknown(
                 f"{request.method} {request.url.path} answered {status} with a body that is "
@@ -154,15 +169,12 @@ def _raise_for_status(
                 usage=RateLimitUsage.from_headers(response.headers),
             )
         return
-    raise error_for_response(status, response.headers, response.content)
+    raise error_for_response(status, response.headers, response.content, request_secrets(request))
 
 
 def _is_complete(body: bytes, rules: OperationRules) -> bool:
     """Whether a success body is a JSON object with every field the spec requires."""
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return False
+    payload = load_json(body)
     return isinstance(payload, dict) and rules.success_fields <= payload.keys()
 
 

@@ -30,15 +30,26 @@ message, a repr or a traceback.
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Iterable, Mapping
+from email.utils import parsedate_to_datetime
 from typing import Final
+from urllib.parse import unquote
+
+import httpx
 
 from signing_hook._usage import RateLimitUsage
 
 _EXCERPT_CHARS: Final = 200
 _SERVICE_UNAVAILABLE_MESSAGE: Final = "Service Unavailable."
-_BAN_UNTIL = re.compile(r"banned until (\d{10,})")
+_BAN_UNTIL = re.compile(r"banned until (\d{1,20})")
+#: Epoch values below this are seconds, above it milliseconds (10^11 s is the year 5138,
+#: 10^11 ms is 1973): Binance states ban ends in ms, a proxy or a future change may not.
+_SECONDS_BELOW: Final = 10**11
+_LATEST_PLAUSIBLE_MS: Final = 10**14
+HIDDEN: Final = "<hidden>"
 
 
 class BinanceError(Exception):
@@ -97,6 +108,10 @@ class ExecutionStatusUnknown(BinanceError):
     success answer whose body cannot be read. Query the order before acting; resending a
     cancel blindly can turn a success into -2011.
     """
+
+
+class ClockSyncFailed(BinanceError):
+    """``connect(sync_clock=True)`` could not learn the exchange's time; no order was sent."""
 
 
 class BinanceAPIError(BinanceError):
@@ -184,53 +199,107 @@ _BY_CODE: Final[Mapping[int, type[BinanceAPIError]]] = {
 _STATUS_UNKNOWN_CODES: Final = frozenset({-1006, -1007})
 
 
-def _excerpt(body: bytes) -> str:
-    text = " ".join(body[: _EXCERPT_CHARS * 4].decode("utf-8", "replace").split())
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret (a signature, an API key) replaced by ``<hidden>``.
+
+    Servers echo requests back (a firewall page, a -1100 quoting the query), so every text
+    taken from an answer or a transport failure goes through here before it reaches a message.
+    """
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, HIDDEN)
+    return text
+
+
+def request_secrets(request: httpx.Request) -> tuple[str, ...]:
+    """What no message may quote: the request's API key and signature, as sent and decoded."""
+    api_key = request.headers.get("X-MBX-APIKEY", "")
+    _, found, signature = request.url.query.decode("ascii").rpartition("signature=")
+    signature = signature.partition("&")[0] if found else ""
+    return tuple(s for s in (api_key, signature, unquote(signature)) if s)
+
+
+def _excerpt(body: bytes, secrets: Iterable[str] = ()) -> str:
+    # Redacted before it is cut, so that a secret split by the cut cannot survive in part.
+    text = " ".join(redact(body[: _EXCERPT_CHARS * 4].decode("utf-8", "replace"), secrets).split())
     if len(text) > _EXCERPT_CHARS:
         text = text[:_EXCERPT_CHARS] + "…"
     return text or "(empty body)"
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait: RFC 9110 allows a number of seconds or an HTTP-date."""
     value = headers.get("retry-after")
     if value is None:
         return None
     try:
-        return float(value)
+        seconds = float(value)
     except ValueError:
+        try:
+            seconds = max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _banned_until(msg: str) -> int | None:
+    """The end of an IP ban as epoch ms; Binance writes ms, a value in seconds is converted."""
+    match = _BAN_UNTIL.search(msg)
+    if match is None:
+        return None
+    value = int(match.group(1))
+    if value < _SECONDS_BELOW:
+        value *= 1000
+    return value if value < _LATEST_PLAUSIBLE_MS else None
+
+
+def load_json(body: bytes) -> object:
+    """The JSON value of ``body``; None if it is not JSON or is nested too deep to parse."""
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
         return None
 
 
-def parse_error_body(body: bytes) -> tuple[int | None, str]:
-    """Binance's ``{"code", "msg"}``, or (None, an excerpt) when the body is not that."""
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return None, _excerpt(body)
+def parse_error_body(body: bytes, secrets: Iterable[str] = ()) -> tuple[int | None, str]:
+    """Binance's ``{"code", "msg"}``, or (None, an excerpt) when the body is not that.
+
+    ``secrets`` are hidden wherever the answer quotes them.
+    """
+    payload = load_json(body)
     if isinstance(payload, dict):
         code, msg = payload.get("code"), payload.get("msg")
         if isinstance(code, int) and not isinstance(code, bool) and isinstance(msg, str):
-            return code, msg
-    return None, _excerpt(body)
+            return code, redact(msg, secrets)
+    return None, _excerpt(body, secrets)
 
 
-def error_for_response(status: int, headers: Mapping[str, str], body: bytes) -> BinanceError:
-    """The exception that an error answer from the exchange stands for."""
-    code, msg = parse_error_body(body)
+def error_for_response(
+    status: int, headers: Mapping[str, str], body: bytes, secrets: Iterable[str] = ()
+) -> BinanceError:
+    """The exception that an error answer from the exchange stands for.
+
+    ``secrets`` (the request's signature and API key) are hidden wherever the answer quotes them.
+    """
+    code, msg = parse_error_body(body, tuple(secrets))
     usage = RateLimitUsage.from_headers(headers)
+    # -1006 and -1007 first: even a 503 "Service Unavailable." with them is "status unknown".
+    if code in _STATUS_UNKNOWN_CODES:
+        return ExecutionStatusUnknown(msg, status=status, code=code, usage=usage)
     if status == 503 and msg.strip() == _SERVICE_UNAVAILABLE_MESSAGE:
         return ServiceUnavailable(msg, status=status, code=code, usage=usage)
-    if code in _STATUS_UNKNOWN_CODES or status >= 500 or status == 408:
+    # A 1XX, 2XX or 3XX that reaches here is not a documented answer (a redirect is never
+    # followed): nothing says what the exchange did.
+    if status >= 500 or status == 408 or status < 400:
         return ExecutionStatusUnknown(msg, status=status, code=code, usage=usage)
     if status == 418:
-        match = _BAN_UNTIL.search(msg)
         return IpBanned(
             msg,
             status=status,
             code=code,
             usage=usage,
             retry_after=_retry_after(headers),
-            banned_until=int(match.group(1)) if match else None,
+            banned_until=_banned_until(msg),
         )
     if status == 429:
         return RateLimited(

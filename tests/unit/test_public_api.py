@@ -16,6 +16,7 @@ PUBLIC = [
     "BinanceError",
     "BinanceTransport",
     "Clock",
+    "ClockSyncFailed",
     "Ed25519Signer",
     "ExecutionStatusUnknown",
     "FirewallRejected",
@@ -62,7 +63,7 @@ def test_exception_tree_has_one_root() -> None:
         if isinstance(getattr(signing_hook, name), type)
         and issubclass(getattr(signing_hook, name), Exception)
     ]
-    assert len(errors) == 15
+    assert len(errors) == 16
     assert all(issubclass(error, signing_hook.BinanceError) for error in errors)
 
 
