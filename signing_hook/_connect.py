@@ -227,6 +227,13 @@ def connect(
     )
 
     def build(async_transport: httpx.AsyncBaseTransport | None) -> AuthenticatedClient:
+        # The same auth flow and transport for both httpx clients and for the clients the
+        # generated with_timeout() and with_headers() make from this one.
+        httpx_args = {
+            **extra,
+            "auth": auth,
+            "transport": BinanceTransport(verify=tls, proxy=via, async_transport=async_transport),
+        }
         client = AuthenticatedClient(
             base_url=url,
             token="",  # the key is set per request by the auth flow, so no repr ever shows it
@@ -235,16 +242,11 @@ def connect(
             timeout=limits,
             verify_ssl=tls,
             raise_on_unexpected_status=True,
+            httpx_args=httpx_args,
         )
         # Both httpx clients are made here, once: the generated client would make them lazily,
-        # once per racing thread. One transport serves both.
-        common: dict[str, Any] = {
-            "base_url": url,
-            "timeout": limits,
-            **extra,
-            "auth": auth,
-            "transport": BinanceTransport(verify=tls, proxy=via, async_transport=async_transport),
-        }
+        # once per racing thread.
+        common = {"base_url": url, "timeout": limits, **httpx_args}
         return client.set_httpx_client(_Client(**common)).set_async_httpx_client(
             _AsyncClient(**common)
         )

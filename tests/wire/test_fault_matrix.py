@@ -123,8 +123,10 @@ FAULTS: Final = [
     Fault("corrupt-gzip-200", reply(200, b"not gzip", GZIP), UNKNOWN),
     Fault("corrupt-gzip-400", reply(400, b"not gzip", GZIP), UNKNOWN),
     Fault("corrupt-gzip-503", reply(503, b"not gzip", GZIP), UNKNOWN),
-    Fault("gzip-bomb", reply(200, gzip.compress(bytes(16 << 20), 1), GZIP), UNKNOWN),
-    Fault("over-size-cap", reply(200, b" " * (2 << 20)), UNKNOWN),
+    # A complete order padded with whitespace (still valid JSON): 16 KiB on the wire, 16 MiB
+    # decoded; and 2 MiB as it is, over the size cap.
+    Fault("gzip-bomb", reply(200, gzip.compress(ORDER + b" " * (16 << 20)), GZIP), UNKNOWN),
+    Fault("over-size-cap", reply(200, ORDER + b" " * (2 << 20)), UNKNOWN),
     Fault("deep-json-200", reply(200, b"[" * 200_000), UNKNOWN),
     Fault("deep-json-400", reply(400, b"[" * 200_000), RequestRejected),
     Fault("deep-json-503", reply(503, b"[" * 200_000), UNKNOWN),
