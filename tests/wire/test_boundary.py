@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import gc
 import json
+import signal
 import socket
 import socketserver
 import threading
@@ -22,7 +23,7 @@ from typing import Any, Final
 import httpx
 import pytest
 
-import signing_hook._transport
+from binance_coinm_futures import AuthenticatedClient
 from binance_coinm_futures.api.trade import cancel_order
 from local_exchange._spec import cancel_example
 from signing_hook import (
@@ -48,7 +49,7 @@ OK: Final = reply(200, ORDER)
 CUT_OFF_WITHIN: Final = 4.0
 
 
-def client_for(url: str, **extra: Any) -> Any:
+def client_for(url: str, **extra: Any) -> AuthenticatedClient:
     return connect(api_key=API_KEY, secret=SECRET, base_url=url, timeout=0.5, **extra)
 
 
@@ -207,6 +208,26 @@ def test_interrupted_call_leaves_no_late_answer_for_the_next(
     assert len(connections) == 2
 
 
+def test_keyboard_interrupt_leaves_no_late_answer_for_the_next() -> None:
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        with keep_alive_server() as (url, connections):
+            with connect(api_key=API_KEY, secret=SECRET, base_url=url, timeout=5) as client:
+                signal.setitimer(signal.ITIMER_REAL, 0.2)
+                # Propagates as it is: the caller stopped the call, the outcome is unknown.
+                with pytest.raises(KeyboardInterrupt):
+                    cancel_order.sync(client=client, symbol=SYMBOL, order_id=1)
+                time.sleep(0.5)  # the late answer has arrived by now
+                assert cancel_order.sync(client=client, symbol=SYMBOL, order_id=2).order_id == 2
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert len(connections) == 2
+
+
 def test_threads_sharing_a_client_build_one_backend(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[httpx.HTTPTransport] = []
 
@@ -216,7 +237,7 @@ def test_threads_sharing_a_client_build_one_backend(monkeypatch: pytest.MonkeyPa
             built.append(self)
             super().__init__(**kwargs)
 
-    monkeypatch.setattr(signing_hook._transport.httpx, "HTTPTransport", Counted)
+    monkeypatch.setattr(httpx, "HTTPTransport", Counted)
     barrier = threading.Barrier(8)
     errors: list[BaseException] = []
     with scripted_server([OK] * 8) as server:
