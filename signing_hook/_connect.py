@@ -94,8 +94,8 @@ def _checked_timeout(timeout: httpx.Timeout | float) -> httpx.Timeout:
     for part in (limits.connect, limits.read, limits.write, limits.pool):
         if not isinstance(part, int | float) or not 0 < part < math.inf:
             raise ValueError(
-                f"every timeout must be set to a positive, finite number of seconds, got {limits!r}: "
-                "unlimited waits hang a cancel"
+                "every timeout must be set to a positive, finite number of seconds, "
+                f"got {limits!r}: unlimited waits hang a cancel"
             )
     return limits
 

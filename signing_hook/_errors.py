@@ -5,8 +5,10 @@ The tree, and what a trading desk does with each branch::
     BinanceError                        base of everything raised here
     ├── InvalidRequest (ValueError)     refused before sending: nothing was sent; fix the call
     ├── NothingSent                     no connection could be opened, nothing sent: safe to retry
+    ├── ClockSyncFailed                 connect(sync_clock=True) read no plausible server time
     ├── ExecutionStatusUnknown          sent, outcome unknown (any 5XX but "Service Unavailable.",
-    │                                   408, -1006, -1007, a timeout or reset after sending, a
+    │                                   408, -1006, -1007, 1XX, 3XX, any 2XX but 200, a timeout,
+    │                                   reset, over-size or encoded answer after sending, a
     │                                   success body that cannot be read): query the order, never
     │                                   resend blindly
     └── BinanceAPIError                 the exchange answered with an error
@@ -23,8 +25,8 @@ The tree, and what a trading desk does with each branch::
 
 Every exception carries ``status`` (HTTP status or None), ``code`` (Binance's code or None),
 ``msg`` and ``usage`` (the rate-limit usage reported with the response, if any). None of them
-holds the request, its URL or its headers: the signature and the API key never reach a
-message, a repr or a traceback.
+holds the request, its URL or its headers, and text quoted from an answer has the request's
+signature and API key hidden: they never reach a message, a repr or a traceback.
 """
 
 from __future__ import annotations
