@@ -18,7 +18,6 @@ import math
 import ssl
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
 from typing import Final
 
@@ -116,31 +115,34 @@ def _bound(request: httpx.Request) -> float:
     return deadline
 
 
-def _check_head(response: httpx.Response) -> None:
+def _expected_length(response: httpx.Response) -> int | None:
+    """The body's length as announced; refuses an encoded answer before any byte is read."""
     encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
     if encoding not in ("", "identity"):
         raise _Unreadable(f"the answer is {encoding}-encoded, which was not asked for")
+    length = response.headers.get("Content-Length", "")
+    return int(length) if length.isdigit() else None
 
 
-def _add(body: bytearray, chunk: bytes, deadline: float) -> None:
+def _add(body: bytearray, chunk: bytes, deadline: float, length: int | None) -> None:
     body += chunk
     if len(body) > MAX_ANSWER_BYTES:
         raise _Unreadable(f"the answer is longer than {MAX_ANSWER_BYTES} bytes")
-    if time.monotonic() > deadline:
+    if (length is None or len(body) < length) and time.monotonic() > deadline:
         raise _Unreadable("the call's deadline passed while the answer was arriving")
 
 
-def _read(chunks: Iterator[bytes], deadline: float) -> bytes:
-    body = bytearray()
-    for chunk in chunks:
-        _add(body, chunk, deadline)
+def _read(response: httpx.Response, deadline: float) -> bytes:
+    length, body = _expected_length(response), bytearray()
+    for chunk in response.iter_raw():
+        _add(body, chunk, deadline, length)
     return bytes(body)
 
 
-async def _aread(chunks: AsyncIterator[bytes], deadline: float) -> bytes:
-    body = bytearray()
-    async for chunk in chunks:
-        _add(body, chunk, deadline)
+async def _aread(response: httpx.Response, deadline: float) -> bytes:
+    length, body = _expected_length(response), bytearray()
+    async for chunk in response.aiter_raw():
+        _add(body, chunk, deadline, length)
     return bytes(body)
 
 
@@ -221,8 +223,7 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         try:
             response = self._sync_transport().handle_request(request)
             try:
-                _check_head(response)
-                body = _read(response.iter_raw(), deadline)
+                body = _read(response, deadline)
             finally:
                 response.close()
         except (*_MAYBE_SENT, _Unreadable) as error:
@@ -238,8 +239,7 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         try:
             response = await backend.handle_async_request(request)
             try:
-                _check_head(response)
-                body = await _aread(response.aiter_raw(), deadline)
+                body = await _aread(response, deadline)
             finally:
                 # An interrupted read closes the connection (never back to the pool half-read),
                 # so no late answer can reach the next call.
