@@ -84,12 +84,12 @@ def _mapped(request: httpx.Request, detail: str, *, sent: bool) -> BinanceError:
 def _failure(request: httpx.Request, error: Exception) -> BinanceError:
     # A LocalProtocolError's text is left out: h11 quotes the refused header value, which may
     # be the API key. Other httpx messages name no URL, but are redacted all the same.
-    detail = type(error).__name__
-    if not isinstance(error, httpx.LocalProtocolError | _Unreadable):
-        detail += f": {error}"
-    elif isinstance(error, _Unreadable):
+    if isinstance(error, _Unreadable):
         detail = str(error)
-    detail = redact(detail, request_secrets(request))
+    elif isinstance(error, httpx.LocalProtocolError):
+        detail = type(error).__name__
+    else:
+        detail = redact(f"{type(error).__name__}: {error}", request_secrets(request))
     return _mapped(request, detail, sent=not isinstance(error, _NOT_SENT))
 
 
