@@ -142,6 +142,7 @@ FAULTS: Final = [
     Fault("server-time-10e30", reply(200, b'{"serverTime": %d}' % 10**30), UNKNOWN),
     Fault("server-time-text", reply(200, b'{"serverTime": "1732450000000"}'), UNKNOWN),
     Fault("server-time-list", reply(200, b"[1732450000000]"), UNKNOWN),
+    Fault("empty-object", reply(200, b"{}"), UNKNOWN),
     Fault("firewall-page-echoes-request", firewall_echo, FirewallRejected),
     Fault("1100-quotes-query", parameter_echo, InvalidParameter),
 ]
