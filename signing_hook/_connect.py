@@ -136,10 +136,8 @@ def _proxy(proxy: str | httpx.URL | None, url: str, trust_env: bool) -> httpx.UR
     if proxy is None:
         return None
     parsed = httpx.URL(proxy)
-    if parsed.scheme not in ("http", "https", "socks5", "socks5h"):
-        raise ValueError(
-            f"proxy must be an http://, https:// or socks5:// URL, got {parsed.scheme!r}"
-        )
+    if parsed.scheme not in ("http", "https"):
+        raise ValueError(f"proxy must be an http:// or https:// URL, got {parsed.scheme!r}")
     return parsed
 
 
@@ -193,7 +191,7 @@ def connect(
             send the URL's bytes unchanged: httpx-aiohttp 0.2.0 does not (aiohttp re-quotes the
             query, turning ``%3A`` into ``:``), so a signed id containing ``:`` or ``/`` is
             refused with -1022 through it.
-        proxy: an http://, https:// or socks5:// proxy URL. None uses the environment's
+        proxy: an http:// or https:// proxy URL. None uses the environment's
             (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``, honouring ``NO_PROXY``) unless
             ``httpx_args={"trust_env": False}``. Requests still go through this package's
             transport, so every guarantee holds.

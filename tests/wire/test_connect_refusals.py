@@ -46,6 +46,7 @@ LOCAL = "http://127.0.0.1:9"
         ({"secret": " " + SECRET}, "secret has leading or trailing whitespace"),
         ({"secret": (SECRET + "\r\n").encode()}, "secret has leading or trailing whitespace"),
         ({"proxy": "ftp://127.0.0.1:3128"}, "proxy must be"),
+        ({"proxy": "socks5://127.0.0.1:1080"}, "proxy must be"),
     ],
     ids=lambda value: str(value) if isinstance(value, str) else None,
 )
