@@ -13,7 +13,6 @@ included), a cap on the answer's size, and no compressed answers.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import ssl
 import threading
@@ -153,7 +152,11 @@ def _loaded(response: httpx.Response, body: bytes) -> httpx.Response:
 
 
 def _event_loop() -> object | None:
-    return asyncio.get_running_loop() if sniffio.current_async_library() == "asyncio" else None
+    if sniffio.current_async_library() != "asyncio":
+        return None
+    import asyncio  # here: already loaded when asyncio runs, and costs a sync-only import
+
+    return asyncio.get_running_loop()
 
 
 class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
