@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import unquote
 
+import httpx
 import pytest
 
 from binance_coinm_futures.api.trade import cancel_order
@@ -174,6 +175,11 @@ def reachable(root: object) -> Iterator[object]:
         stack += list(getattr(value, "__dict__", {}).values())
 
 
+def httpx_objects(error: BaseException) -> list[object]:
+    """Whatever reachable from ``error`` belongs to httpx or the libraries below it."""
+    return [v for v in reachable(error) if type(v).__module__.partition(".")[0] in HTTPX_MODULES]
+
+
 def secrets_seen(server: ScriptedServer) -> list[str]:
     """The key, the secret and every signature the server received."""
     found = [API_KEY, SECRET]
@@ -233,3 +239,16 @@ def check(fault: Fault, stage: str, mode: str, backend_args: dict[str, Any]) -> 
         assert secret not in str(error)
         assert secret not in repr(error)
     assert server.paths == paths
+
+
+def test_the_walk_finds_httpx_objects_however_deep() -> None:
+    """The matrix's own check can fail: an httpx object two links down is found."""
+    request = httpx.Request("DELETE", "http://127.0.0.1/dapi/v1/order?signature=00")
+    inner = ExecutionStatusUnknown("inner")
+    inner.__context__ = httpx.ReadError("reset", request=request)
+    outer = BinanceError("outer")
+    outer.__cause__ = inner
+    found = httpx_objects(outer)
+    assert any(isinstance(v, httpx.ReadError) for v in found)
+    assert any(isinstance(v, httpx.Request) for v in found)
+    assert any(isinstance(v, httpx.URL) for v in found)
