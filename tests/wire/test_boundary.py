@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import gc
 import json
+import selectors
 import signal
 import socket
 import socketserver
@@ -295,12 +296,34 @@ class _Forward(socketserver.BaseRequestHandler):
         line, _, rest = head.partition(b"\r\n")
         method, target, version = line.split(b" ")
         self.server.seen.append(line)
+        if method == b"CONNECT":  # a tunnel for https: bytes both ways, TLS end to end
+            host, _, port = target.decode().rpartition(":")
+            with socket.create_connection((host, int(port)), timeout=10) as upstream:
+                self.request.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                _relay(self.request, upstream)
+            return
         url = httpx.URL(target.decode())
-        origin = url.raw_path
         with socket.create_connection((url.host, url.port or 80), timeout=10) as upstream:
-            upstream.sendall(b"%s %s %s\r\n%s" % (method, origin, version, rest))
+            upstream.sendall(b"%s %s %s\r\n%s" % (method, url.raw_path, version, rest))
             while chunk := upstream.recv(65536):
                 self.request.sendall(chunk)
+
+
+def _relay(one: socket.socket, other: socket.socket) -> None:
+    with selectors.DefaultSelector() as selector:
+        selector.register(one, selectors.EVENT_READ, other)
+        selector.register(other, selectors.EVENT_READ, one)
+        while True:
+            for key, _ in selector.select(timeout=10):
+                source = key.fileobj
+                assert isinstance(source, socket.socket)
+                try:
+                    data = source.recv(65536)
+                    if not data:
+                        return
+                    key.data.sendall(data)
+                except OSError:
+                    return
 
 
 @contextlib.contextmanager
