@@ -24,6 +24,7 @@ from typing import Any, Final
 import httpx
 import pytest
 
+import signing_hook._transport
 from binance_coinm_futures import AuthenticatedClient
 from binance_coinm_futures.api.trade import cancel_order
 from local_exchange._spec import cancel_example
@@ -75,6 +76,29 @@ async def test_one_deadline_bounds_the_whole_async_call(backend_args: dict[str, 
             with pytest.raises(TimestampRejected):
                 await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=1)
             assert time.monotonic() - started < CUT_OFF_WITHIN
+    assert server.paths == ["/dapi/v1/order", "/dapi/v1/time"]
+
+
+def test_no_resend_once_the_deadline_has_passed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The deadline runs out while the server time is fetched after a -1021: the re-signed
+    cancel is not sent, and the cancel was only ever refused, so nothing happened."""
+
+    class Clock:
+        shift = 0.0
+
+        def monotonic(self) -> float:
+            return time.monotonic() + self.shift
+
+    clock = Clock()
+
+    def server_time_then_late(connection: socket.socket, request: bytes) -> None:
+        clock.shift = 60.0  # from now on, the client's call is a minute old
+        connection.sendall(reply(200, b'{"serverTime": %d}' % (time.time() * 1000)))
+
+    monkeypatch.setattr(signing_hook._transport, "time", clock)
+    with scripted_server([TIMESTAMP_REJECTED, server_time_then_late, OK]) as server:
+        with client_for(server.url) as client, pytest.raises(NothingSent, match="deadline"):
+            cancel_order.sync(client=client, symbol=SYMBOL, order_id=1)
     assert server.paths == ["/dapi/v1/order", "/dapi/v1/time"]
 
 
