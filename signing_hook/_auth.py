@@ -119,8 +119,10 @@ class BinanceAuth(httpx.Auth):
     ) -> Generator[httpx.Request, httpx.Response, bool]:
         """Fetch the exchange's time (a public request, unsigned) and correct the offset.
 
-        An error answer (429, 418, …) is raised as it is: the cancel was refused with -1021
-        and nothing happened to the order. Returns False when the answer cannot be read.
+        A refusal (429, 418, any 4XX) is raised as it is: the cancel was refused with -1021
+        and nothing happened to the order. Returns False for any other answer that gives no
+        plausible integer time (5XX, 3XX, unreadable, a clock a day off); a transport fault
+        is raised by the transport as TimestampRejected.
         """
         time_request = httpx.Request(
             "GET",
