@@ -20,6 +20,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from typing import Any, Final
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -30,17 +31,20 @@ from binance_coinm_futures.api.trade import cancel_order
 from local_exchange._spec import cancel_example
 from signing_hook import (
     ExecutionStatusUnknown,
+    InvalidParameter,
     InvalidRequest,
     NothingSent,
     TimestampRejected,
     connect,
 )
+from tests.wire.conftest import FIXTURES
 from tests.wire.test_fault_matrix import GZIP, ORDER, httpx_objects, trickle
 from tests.wire.test_scripted_faults import (
     API_KEY,
     SECRET,
     SYMBOL,
     TIMESTAMP_REJECTED,
+    error,
     reply,
     scripted_server,
 )
@@ -100,6 +104,30 @@ def test_no_resend_once_the_deadline_has_passed(monkeypatch: pytest.MonkeyPatch)
         with client_for(server.url) as client, pytest.raises(NothingSent, match="deadline"):
             cancel_order.sync(client=client, symbol=SYMBOL, order_id=1)
     assert server.paths == ["/dapi/v1/order", "/dapi/v1/time"]
+
+
+def test_an_rsa_signature_echoed_decoded_is_hidden() -> None:
+    """An RSA signature is base64, percent-encoded on the wire; a server may quote it decoded."""
+
+    def decoded_echo(connection: socket.socket, request: bytes) -> None:
+        query = unquote(request.split(b" ")[1].partition(b"?")[2].decode())
+        connection.sendall(error(400, -1100, f"Illegal characters found in query {query}"))
+
+    with scripted_server([decoded_echo]) as server:
+        with connect(
+            api_key=API_KEY,
+            private_key=FIXTURES / "test-rsa-private.pem",
+            base_url=server.url,
+            timeout=0.5,
+        ) as client:
+            with pytest.raises(InvalidParameter) as raised:
+                cancel_order.sync(client=client, symbol=SYMBOL, order_id=1)
+    signature = server.requests[0].split(b" ")[1].decode().rpartition("signature=")[2]
+    assert "%" in signature  # the test means something only if encoding changes the text
+    for text in (str(raised.value), repr(raised.value)):
+        assert unquote(signature) not in text
+        assert signature not in text
+        assert "<hidden>" in text
 
 
 def test_no_compression_is_advertised() -> None:
