@@ -18,7 +18,7 @@ import ssl
 import threading
 import time
 from types import TracebackType
-from typing import Final
+from typing import Any, Final
 
 import httpx
 import sniffio
@@ -145,6 +145,22 @@ async def _aread(response: httpx.Response, deadline: float) -> bytes:
     return bytes(body)
 
 
+def _overfull_connection(response: httpx.Response) -> Any:
+    """The connection the answer came on, when the peer sent bytes beyond the answer; else None.
+
+    httpcore keeps such bytes in h11's buffer across requests, so on a reused connection they
+    would be read as the answer to the next request: a stray -2011 would answer a cancel that
+    in fact succeeded. httpx offers no public view of them, so this looks through httpx's and
+    httpcore's stream objects; where those differ it finds nothing (tests/wire pins the
+    effect for both of httpx's transports).
+    """
+    stream = getattr(getattr(response.stream, "_httpcore_stream", None), "_stream", None)
+    connection = getattr(stream, "_connection", None)
+    state = getattr(connection, "_h11_state", None)
+    trailing = getattr(state, "trailing_data", (b"", False))
+    return connection if trailing[0] else None
+
+
 def _loaded(response: httpx.Response, body: bytes) -> httpx.Response:
     return httpx.Response(
         response.status_code, headers=response.headers, content=body, extensions=response.extensions
@@ -227,6 +243,9 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             response = self._sync_transport().handle_request(request)
             try:
                 body = _read(response, deadline)
+                overfull = _overfull_connection(response)
+                if overfull is not None:
+                    overfull.close()  # closed before release: the pool drops, never reuses it
             finally:
                 response.close()
         except (*_MAYBE_SENT, _Unreadable) as error:
@@ -243,6 +262,9 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             response = await backend.handle_async_request(request)
             try:
                 body = await _aread(response, deadline)
+                overfull = _overfull_connection(response)
+                if overfull is not None:
+                    await overfull.aclose()
             finally:
                 # An interrupted read closes the connection (never back to the pool half-read),
                 # so no late answer can reach the next call.

@@ -154,6 +154,7 @@ class KeepAliveServer:
     answer: Callable[[str], bytes]
     stray: bytes
     targets: list[str] = field(default_factory=list)
+    connections: int = 0
     url: str = ""
 
     def serve(self, listener: socket.socket) -> None:
@@ -162,6 +163,7 @@ class KeepAliveServer:
                 connection, _ = listener.accept()
             except OSError:
                 return
+            self.connections += 1
             threading.Thread(target=self._converse, args=(connection,), daemon=True).start()
 
     def _converse(self, connection: socket.socket) -> None:

@@ -122,7 +122,9 @@ def answer_for(target: str) -> bytes:
 
 
 STRAYS = {
+    "none": b"",
     "success-for-another-order": reply(200, answer(orderId=999), close=False),
+    "unknown-order": reply(400, b'{"code":-2011,"msg":"Unknown order sent."}', close=False),
 }
 
 
@@ -149,6 +151,8 @@ def test_stray_bytes_on_a_kept_alive_connection_never_answer_the_next_cancel(
     if isinstance(outcome, CancelOrderResponse):
         assert outcome.order_id == second
     assert str(second) in server.targets[-1]
+    # A clean connection is reused; one the peer overfilled is dropped, never reused.
+    assert server.connections == (2 if stray else 1)
 
 
 async def cancel_twice_async(client: AuthenticatedClient, second: int) -> CancelOrderResponse:
