@@ -18,8 +18,14 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from signing_hook._clock import ServerClock
-from signing_hook._errors import ExecutionStatusUnknown, error_for_response, parse_error_body
+from signing_hook._clock import ServerClock, server_time_of
+from signing_hook._errors import (
+    ExecutionStatusUnknown,
+    RequestRejected,
+    error_for_response,
+    parse_error_body,
+    request_secrets,
+)
 from signing_hook._signers import Signer
 from signing_hook._spec import OperationRules, path_of
 from signing_hook._transport import AFTER_TIMESTAMP_REJECTION
@@ -114,8 +120,10 @@ class BinanceAuth(httpx.Auth):
     ) -> Generator[httpx.Request, httpx.Response, bool]:
         """Fetch the exchange's time (a public request, unsigned) and correct the offset.
 
-        An error answer (429, 418, …) is raised as it is: the cancel was refused with -1021
-        and nothing happened to the order. Returns False when the answer cannot be read.
+        A refusal (429, 418, any 4XX) is raised as it is: the cancel was refused with -1021
+        and nothing happened to the order. Returns False for any other answer that gives no
+        plausible integer time (5XX, 3XX, unreadable, a clock a day off); a transport fault
+        is raised by the transport as TimestampRejected.
         """
         time_request = httpx.Request(
             "GET",
@@ -127,13 +135,22 @@ class BinanceAuth(httpx.Auth):
         sent_at = self.clock.local_ms()
         time_response = yield time_request
         received_at = self.clock.local_ms()
-        _raise_for_status(time_request, time_response, None, {})
+        if time_response.status_code != 200:
+            error = error_for_response(
+                time_response.status_code, time_response.headers, time_response.content
+            )
+            if isinstance(error, RequestRejected):  # 429, 418: the caller must back off
+                raise error
+        server_ms = server_time_of(time_response.content)
         try:
-            server_ms = int(time_response.json()["serverTime"])
-        except (ValueError, KeyError, TypeError):
-            logger.warning("could not read the server time (HTTP %d)", time_response.status_code)
+            if time_response.status_code != 200 or server_ms is None:
+                raise ValueError("no integer serverTime in the answer")
+            self.clock.observe(server_ms, sent_at, received_at)
+        except ValueError as unusable:
+            logger.warning(
+                "could not use the server time (HTTP %d): %s", time_response.status_code, unusable
+            )
             return False
-        self.clock.observe(server_ms, sent_at, received_at)
         logger.info("clock offset to the exchange is now %d ms", self.clock.offset_ms)
         return True
 
@@ -150,9 +167,9 @@ def _raise_for_status(
 ) -> None:
     """Return for a success (signing_hook._outcome decides what one is); raise otherwise."""
     status = response.status_code
-    if 200 <= status < 300:
-        success = rules.success if rules is not None and rules.signed else None
-        problem = success.violation(status, response.content, params) if success else None
+    success = rules.success if rules is not None and rules.signed else None
+    if success is not None and 200 <= status < 300:
+        problem = success.violation(status, response.content, params)
         if problem is not None:
             raise ExecutionStatusUnknown(
                 f"{request.method} {request.url.path} answered with {problem}: not the "
@@ -162,7 +179,9 @@ def _raise_for_status(
                 usage=RateLimitUsage.from_headers(response.headers),
             )
         return
-    raise error_for_response(status, response.headers, response.content)
+    if status == 200:  # an operation without a documented success rule (the server time)
+        return
+    raise error_for_response(status, response.headers, response.content, request_secrets(request))
 
 
 def replace_query(url: httpx.URL, query: bytes) -> httpx.URL:

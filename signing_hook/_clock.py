@@ -5,9 +5,24 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Final
+
+from signing_hook._outcome import load_json
 
 Clock = Callable[[], int]
 """Milliseconds since the epoch. Injectable so tests can freeze time."""
+
+
+#: The largest clock offset ever learned. Clocks kept by NTP differ by milliseconds; an answer
+#: that implies a host clock off by more than a day is far likelier wrong than the clock.
+MAX_OFFSET_MS: Final = 86_400_000
+
+
+def server_time_of(body: bytes) -> int | None:
+    """``serverTime`` from the time endpoint's answer, or None unless it is a JSON integer."""
+    payload = load_json(body)
+    value = payload.get("serverTime") if isinstance(payload, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def system_clock() -> int:
@@ -48,7 +63,18 @@ class ServerClock:
         return self._clock() + offset, version
 
     def observe(self, server_ms: int, sent_at_ms: int, received_at_ms: int) -> None:
-        """Learn the offset from a server time read between two local readings."""
-        midpoint = (sent_at_ms + received_at_ms) // 2
+        """Learn the offset from a server time read between two local readings.
+
+        Raises ValueError, learning nothing, unless ``server_ms`` is an integer within
+        ``MAX_OFFSET_MS`` of the local clock.
+        """
+        if isinstance(server_ms, bool) or not isinstance(server_ms, int):
+            raise ValueError(f"the server time must be an integer, got {type(server_ms).__name__}")
+        offset = server_ms - (sent_at_ms + received_at_ms) // 2
+        if abs(offset) > MAX_OFFSET_MS:
+            raise ValueError(
+                f"the server time is {offset} ms off the local clock, more than the "
+                f"{MAX_OFFSET_MS} ms this client corrects: check the host clock"
+            )
         with self._lock:
-            self._state = (server_ms - midpoint, self._state[1] + 1)
+            self._state = (offset, self._state[1] + 1)

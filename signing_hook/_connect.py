@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import ssl
+import urllib.request
 from typing import Any, Final
 
 import httpx
 
 from binance_coinm_futures import AuthenticatedClient
 from signing_hook._auth import BinanceAuth
-from signing_hook._clock import Clock, ServerClock, system_clock
-from signing_hook._errors import InvalidRequest
+from signing_hook._clock import Clock, ServerClock, server_time_of, system_clock
+from signing_hook._errors import BinanceAPIError, BinanceError, ClockSyncFailed, InvalidRequest
 from signing_hook._signers import HmacSigner, Signer, signer_from_private_key
 from signing_hook._spec import operation_rules, path_of, server_url, server_urls
 from signing_hook._transport import BinanceTransport
@@ -22,6 +24,10 @@ from signing_hook._transport import BinanceTransport
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=3.0)
 
 _SIGNATURE_IN_QUERY: Final = re.compile(rb"signature=[^&]*")
+#: The httpx.Client arguments that neither clash with connect()'s own nor bypass its transport.
+_HTTPX_ARGS: Final = frozenset(
+    {"params", "event_hooks", "max_redirects", "default_encoding", "trust_env"}
+)
 
 
 class _RedactSignature(logging.Filter):
@@ -52,9 +58,87 @@ def _signer(
     if (secret is None) == (private_key is None):
         raise ValueError("pass exactly one of secret= (HMAC keys) or private_key= (RSA, Ed25519)")
     if secret is not None:
-        return HmacSigner(secret)
+        return HmacSigner(_checked_secret(secret))
     assert private_key is not None
     return signer_from_private_key(private_key, private_key_passphrase)
+
+
+class _Client(httpx.Client):
+    def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        if self.is_closed:
+            raise InvalidRequest(_CLOSED)
+        return super().send(request, **kwargs)
+
+
+class _AsyncClient(httpx.AsyncClient):
+    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        if self.is_closed:
+            raise InvalidRequest(_CLOSED)
+        return await super().send(request, **kwargs)
+
+
+_CLOSED: Final = "this client is closed; nothing was sent. connect() a new one"
+
+
+def _checked_secret(secret: str | bytes) -> str | bytes:
+    if secret != secret.strip():
+        # Never quoted: the message names the problem, not the value.
+        raise ValueError("secret has leading or trailing whitespace (a newline from a file?)")
+    return secret
+
+
+def _checked_timeout(timeout: httpx.Timeout | float) -> httpx.Timeout:
+    if timeout is None or isinstance(timeout, bool):
+        raise ValueError(f"timeout must be seconds or an httpx.Timeout, got {timeout!r}")
+    limits = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+    for part in (limits.connect, limits.read, limits.write, limits.pool):
+        if not isinstance(part, int | float) or not 0 < part < math.inf:
+            raise ValueError(
+                "every timeout must be set to a positive, finite number of seconds, "
+                f"got {limits!r}: unlimited waits hang a cancel"
+            )
+    return limits
+
+
+def _binance_domains() -> set[str]:
+    return {".".join(httpx.URL(u).host.split(".")[-2:]) for u in server_urls()}
+
+
+def _checked_url(base_url: str | None, testnet: bool) -> str:
+    if base_url is not None and testnet:
+        raise ValueError("pass testnet=True or base_url=, not both")
+    url = base_url or server_url("Testnet" if testnet else "Production")
+    parsed = httpx.URL(url)
+    if parsed.scheme not in ("http", "https"):
+        raise ValueError(f"base_url must be http:// or https://, got {url!r}")
+    host = parsed.host.rstrip(".")
+    if parsed.scheme == "http" and any(
+        host == domain or host.endswith("." + domain) for domain in _binance_domains()
+    ):
+        raise ValueError(f"base_url {url!r} would send the API key in clear: use https://")
+    if parsed.query or parsed.fragment or "?" in url or "#" in url:
+        raise ValueError(f"base_url must have no query or fragment, got {url!r}")
+    if parsed.path not in ("", "/"):
+        # The spec's paths are absolute: under a prefix, validation and the time endpoint
+        # would silently miss.
+        raise ValueError(f"base_url must have no path, got {url!r}")
+    return url
+
+
+def _proxy(proxy: str | httpx.URL | None, url: str, trust_env: bool) -> httpx.URL | None:
+    """The proxy to send through: the one given, else the environment's, as httpx reads it
+    (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY; NO_PROXY), unless httpx_args sets trust_env=False."""
+    if proxy is None and trust_env:
+        target = httpx.URL(url)
+        if not urllib.request.proxy_bypass(target.host):
+            found = urllib.request.getproxies()
+            proxy = found.get(target.scheme) or found.get("all")
+    if proxy is None:
+        return None
+    parsed = httpx.URL(proxy)
+    if parsed.scheme not in ("http", "https"):
+        raise ValueError(f"proxy must be an http:// or https:// URL, got {parsed.scheme!r}")
+    return parsed
 
 
 def _tls(verify: ssl.SSLContext | str | os.PathLike[str] | bool, url: str) -> ssl.SSLContext | bool:
@@ -80,6 +164,7 @@ def connect(
     sync_clock: bool = False,
     clock: Clock = system_clock,
     async_transport: httpx.AsyncBaseTransport | None = None,
+    proxy: str | httpx.URL | None = None,
     httpx_args: dict[str, Any] | None = None,
 ) -> AuthenticatedClient:
     """The generated client, signing every request with this key.
@@ -94,7 +179,9 @@ def connect(
             testnet). Pass a local exchange's URL in tests.
         recv_window: the recvWindow sent with every signed call that does not set its own;
             None sends none (the exchange assumes 5000 ms).
-        timeout: seconds, or an ``httpx.Timeout``. Never unlimited.
+        timeout: seconds, or an ``httpx.Timeout``: every part positive and finite. Each wait
+            is bounded by it, and the whole call (with a time fetch and resend after -1021)
+            by its largest part.
         verify: TLS verification: True (certifi's CAs), a CA bundle path, or an
             ``ssl.SSLContext``. Cannot be switched off for the hosts named in openapi.yaml.
         sync_clock: fetch the server time once now and correct the clock offset. Without it
@@ -104,28 +191,30 @@ def connect(
             send the URL's bytes unchanged: httpx-aiohttp 0.2.0 does not (aiohttp re-quotes the
             query, turning ``%3A`` into ``:``), so a signed id containing ``:`` or ``/`` is
             refused with -1022 through it.
-        httpx_args: further arguments for both httpx clients (not ``auth`` or ``transport``).
+        proxy: an http:// or https:// proxy URL. None uses the environment's
+            (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``, honouring ``NO_PROXY``) unless
+            ``httpx_args={"trust_env": False}``. Requests still go through this package's
+            transport, so every guarantee holds.
+        httpx_args: further arguments for both httpx clients: only ``params``,
+            ``event_hooks``, ``max_redirects``, ``default_encoding`` and ``trust_env``; the
+            others clash with connect()'s own or would bypass its transport.
     """
-    limits = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
-    if None in (limits.connect, limits.read, limits.write, limits.pool):
+    limits = _checked_timeout(timeout)
+    extra = dict(httpx_args or {})
+    refused = sorted(set(extra) - _HTTPX_ARGS)
+    if refused:
         raise ValueError(
-            f"every timeout must be set, got {limits!r}: unlimited waits hang a cancel"
+            f"httpx_args may not set {', '.join(map(repr, refused))}: connect() sets its own or "
+            f"they would bypass its transport; allowed: {', '.join(sorted(_HTTPX_ARGS))}"
         )
+    url = _checked_url(base_url, testnet)
+    via = _proxy(proxy, url, bool(extra.get("trust_env", True)))
     rules = operation_rules()
     if recv_window is not None:
         if isinstance(recv_window, bool) or not isinstance(recv_window, int):
             raise InvalidRequest("recvWindow must be an integer", parameter="recvWindow")
         rules["DELETE", path_of("cancelOrder")].parameters["recvWindow"].check(str(recv_window))
-    url = base_url or server_url("Testnet" if testnet else "Production")
-    if httpx.URL(url).path not in ("", "/"):
-        # The spec's paths are absolute: under a prefix, validation and the time endpoint
-        # would silently miss.
-        raise ValueError(f"base_url must have no path, got {url!r}")
     tls = _tls(verify, url)
-    extra = dict(httpx_args or {})
-    for reserved in ("auth", "transport"):
-        if reserved in extra:
-            raise ValueError(f"httpx_args may not set {reserved!r}: connect() installs its own")
     auth = BinanceAuth(
         api_key,
         _signer(secret, private_key, private_key_passphrase),
@@ -136,7 +225,14 @@ def connect(
     )
 
     def build(async_transport: httpx.AsyncBaseTransport | None) -> AuthenticatedClient:
-        return AuthenticatedClient(
+        # The same auth flow and transport for both httpx clients and for the clients the
+        # generated with_timeout() and with_headers() make from this one.
+        httpx_args = {
+            **extra,
+            "auth": auth,
+            "transport": BinanceTransport(verify=tls, proxy=via, async_transport=async_transport),
+        }
+        client = AuthenticatedClient(
             base_url=url,
             token="",  # the key is set per request by the auth flow, so no repr ever shows it
             prefix="",
@@ -144,22 +240,31 @@ def connect(
             timeout=limits,
             verify_ssl=tls,
             raise_on_unexpected_status=True,
-            httpx_args={
-                **extra,
-                "auth": auth,
-                "transport": BinanceTransport(verify=tls, async_transport=async_transport),
-            },
+            httpx_args=httpx_args,
+        )
+        # Both httpx clients are made here, once: the generated client would make them lazily,
+        # once per racing thread.
+        common = {"base_url": url, "timeout": limits, **httpx_args}
+        return client.set_httpx_client(_Client(**common)).set_async_httpx_client(
+            _AsyncClient(**common)
         )
 
     if sync_clock:
-        # Imported here: only this option needs the time endpoint at connect, and importing
-        # it costs every user's startup.
-        from binance_coinm_futures.api.market import get_server_time
-
         # A short-lived client of its own, so the returned one is still unopened and can be
         # used as a context manager.
+        failure: BinanceError | None = None
         with build(None) as probe:
             sent_at = auth.clock.local_ms()
-            server = get_server_time.sync(client=probe)
-            auth.clock.observe(server.server_time, sent_at, auth.clock.local_ms())
+            try:
+                answer = probe.get_httpx_client().get(path_of("getServerTime"))
+                server_ms = server_time_of(answer.content)
+                if server_ms is None:
+                    raise ValueError("the answer holds no integer serverTime")
+                auth.clock.observe(server_ms, sent_at, auth.clock.local_ms())
+            except BinanceAPIError:
+                raise  # the exchange answered with an error (429, 418, …): as it is
+            except (BinanceError, ValueError) as error:
+                failure = ClockSyncFailed(f"sync_clock: the server time is unusable: {error}")
+        if failure is not None:
+            raise failure
     return build(async_transport)

@@ -5,10 +5,12 @@ The tree, and what a trading desk does with each branch::
     BinanceError                        base of everything raised here
     ├── InvalidRequest (ValueError)     refused before sending: nothing was sent; fix the call
     ├── NothingSent                     no connection could be opened, nothing sent: safe to retry
+    ├── ClockSyncFailed                 connect(sync_clock=True) read no plausible server time
     ├── ExecutionStatusUnknown          sent, outcome unknown (a 5XX Binance does not document as
-    │                                   a failure, 408, -1006, -1007, a timeout or reset after
-    │                                   sending, a 2XX that is not the documented answer to this
-    │                                   request): query the order, never resend blindly
+    │                                   a failure, 408, -1006, -1007, 1XX, 3XX, a timeout, reset,
+    │                                   over-size or encoded answer after sending, a 2XX that is
+    │                                   not the documented answer to this request): query the
+    │                                   order, never resend blindly
     └── BinanceAPIError                 the exchange answered with an error
         ├── RequestRejected             a 4XX: the exchange did nothing
         │   ├── TimestampRejected       -1021, still after the automatic re-sign: check the clock
@@ -29,21 +31,32 @@ The tree, and what a trading desk does with each branch::
 
 Every exception carries ``status`` (HTTP status or None), ``code`` (Binance's code or None),
 ``msg`` and ``usage`` (the rate-limit usage reported with the response, if any). None of them
-holds the request, its URL or its headers: the signature and the API key never reach a
-message, a repr or a traceback.
+holds the request, its URL or its headers, and text quoted from an answer has the request's
+signature and API key hidden: they never reach a message, a repr or a traceback.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Iterable, Mapping
+from email.utils import parsedate_to_datetime
 from typing import Final
+from urllib.parse import unquote
 
-from signing_hook._outcome import decode_json
+import httpx
+
+from signing_hook._outcome import load_json
 from signing_hook._usage import RateLimitUsage
 
 _EXCERPT_CHARS: Final = 200
-_BAN_UNTIL = re.compile(r"banned until (\d{10,})")
+_BAN_UNTIL = re.compile(r"banned until (\d{1,20})")
+#: Epoch values below this are seconds, above it milliseconds (10^11 s is the year 5138,
+#: 10^11 ms is 1973): Binance states ban ends in ms, a proxy or a future change may not.
+_SECONDS_BELOW: Final = 10**11
+_LATEST_PLAUSIBLE_MS: Final = 10**14
+HIDDEN: Final = "<hidden>"
 
 
 class BinanceError(Exception):
@@ -102,6 +115,10 @@ class ExecutionStatusUnknown(BinanceError):
     success answer whose body cannot be read. Query the order before acting; resending a
     cancel blindly can turn a success into -2011.
     """
+
+
+class ClockSyncFailed(BinanceError):
+    """``connect(sync_clock=True)`` could not learn the exchange's time; no order was sent."""
 
 
 class BinanceAPIError(BinanceError):
@@ -230,54 +247,97 @@ def _normalized(message: str) -> str:
     return " ".join(message.lower().split()).rstrip(".")
 
 
-def _excerpt(body: bytes) -> str:
-    text = " ".join(body[: _EXCERPT_CHARS * 4].decode("utf-8", "replace").split())
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret (a signature, an API key) replaced by ``<hidden>``.
+
+    Servers echo requests back (a firewall page, a -1100 quoting the query), so every text
+    taken from an answer or a transport failure goes through here before it reaches a message.
+    """
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, HIDDEN)
+    return text
+
+
+def request_secrets(request: httpx.Request) -> tuple[str, ...]:
+    """What no message may quote: the request's API key and signature, as sent and decoded."""
+    api_key = request.headers.get("X-MBX-APIKEY", "")
+    _, found, signature = request.url.query.decode("ascii").rpartition("signature=")
+    signature = signature.partition("&")[0] if found else ""
+    return tuple(s for s in (api_key, signature, unquote(signature)) if s)
+
+
+def _excerpt(body: bytes, secrets: Iterable[str] = ()) -> str:
+    # Redacted before it is cut, so that a secret split by the cut cannot survive in part.
+    text = " ".join(redact(body[: _EXCERPT_CHARS * 4].decode("utf-8", "replace"), secrets).split())
     if len(text) > _EXCERPT_CHARS:
         text = text[:_EXCERPT_CHARS] + "…"
     return text or "(empty body)"
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait: RFC 9110 allows a number of seconds or an HTTP-date."""
     value = headers.get("retry-after")
     if value is None:
         return None
     try:
-        return float(value)
+        seconds = float(value)
     except ValueError:
+        try:
+            seconds = max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _banned_until(msg: str) -> int | None:
+    """The end of an IP ban as epoch ms; Binance writes ms, a value in seconds is converted."""
+    match = _BAN_UNTIL.search(msg)
+    if match is None:
         return None
+    value = int(match.group(1))
+    if value < _SECONDS_BELOW:
+        value *= 1000
+    return value if value < _LATEST_PLAUSIBLE_MS else None
 
 
-def parse_error_body(body: bytes) -> tuple[int | None, str]:
-    """Binance's ``{"code", "msg"}``, or (None, Binance's words or an excerpt of the body)."""
-    code, msg, _ = _read_error(body)
+def parse_error_body(body: bytes, secrets: Iterable[str] = ()) -> tuple[int | None, str]:
+    """Binance's ``{"code", "msg"}``, or (None, Binance's words or an excerpt of the body).
+
+    ``secrets`` are hidden wherever the answer quotes them.
+    """
+    code, msg, _ = _read_error(body, tuple(secrets))
     return code, msg
 
 
-def _read_error(body: bytes) -> tuple[int | None, str, bool]:
+def _read_error(body: bytes, secrets: tuple[str, ...]) -> tuple[int | None, str, bool]:
     """(code, message, whether the message is Binance's words from a JSON answer).
 
     A JSON object without ``code`` whose values are all text, such as the maintenance answer
     ``{"239999": "The system is under maintenance, please try again later."}``, keeps those
     words as its message; any other body that is not ``{"code", "msg"}`` gives an excerpt.
     """
-    try:
-        payload = decode_json(body)
-    except ValueError:
-        return None, _excerpt(body), False
+    payload = load_json(body)
     if isinstance(payload, dict):
         code, msg = payload.get("code"), payload.get("msg")
         if isinstance(code, int) and not isinstance(code, bool) and isinstance(msg, str):
-            return code, msg, True
+            return code, redact(msg, secrets), True
         words = [value for value in payload.values() if isinstance(value, str) and value]
         if "code" not in payload and words and len(words) == len(payload):
-            return None, _excerpt(" ".join(words).encode()), True
-    return None, _excerpt(body), False
+            return None, _excerpt(" ".join(words).encode(), secrets), True
+    return None, _excerpt(body, secrets), False
 
 
-def error_for_response(status: int, headers: Mapping[str, str], body: bytes) -> BinanceError:
-    """The exception that an error answer from the exchange stands for."""
-    code, msg, from_binance = _read_error(body)
+def error_for_response(
+    status: int, headers: Mapping[str, str], body: bytes, secrets: Iterable[str] = ()
+) -> BinanceError:
+    """The exception that an error answer from the exchange stands for.
+
+    ``secrets`` (the request's signature and API key) are hidden wherever the answer quotes them.
+    """
+    code, msg, from_binance = _read_error(body, tuple(secrets))
     usage = RateLimitUsage.from_headers(headers)
+    # -1006 and -1007 first: even a 503 "Service Unavailable." with them is "status unknown".
     if code in _STATUS_UNKNOWN_CODES:
         return ExecutionStatusUnknown(msg, status=status, code=code, usage=usage)
     if code in _AT_ANY_STATUS:
@@ -286,17 +346,18 @@ def error_for_response(status: int, headers: Mapping[str, str], body: bytes) -> 
         return ExchangeMaintenance(msg, status=status, code=code, usage=usage)
     if status >= 500 and _normalized(msg) in _FAILED_5XX_MESSAGES:
         return ServiceUnavailable(msg, status=status, code=code, usage=usage)
-    if status >= 500 or status == 408:
+    # A 1XX, 2XX or 3XX that reaches here is not a documented answer (a redirect is never
+    # followed): nothing says what the exchange did.
+    if status >= 500 or status == 408 or status < 400:
         return ExecutionStatusUnknown(msg, status=status, code=code, usage=usage)
     if status == 418:
-        match = _BAN_UNTIL.search(msg)
         return IpBanned(
             msg,
             status=status,
             code=code,
             usage=usage,
             retry_after=_retry_after(headers),
-            banned_until=int(match.group(1)) if match else None,
+            banned_until=_banned_until(msg),
         )
     if status == 429:
         return RateLimited(

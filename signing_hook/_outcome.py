@@ -45,16 +45,15 @@ _HAS_TYPE: Final[Mapping[str, Any]] = {
 }
 
 
-def decode_json(body: bytes) -> Any:
-    """The JSON value of ``body``; ValueError for anything that is not JSON.
+def load_json(body: bytes) -> object:
+    """The JSON value of ``body``; None if it is not JSON or is nested too deep to parse.
 
-    Nesting too deep for the parser (``[`` repeated 200,000 times) is reported as ValueError
-    too, never as a RecursionError escaping to the caller.
+    (``[`` repeated 200,000 times is a RecursionError inside the parser, never the caller's.)
     """
     try:
         return json.loads(body)
-    except RecursionError:
-        raise ValueError("JSON nested too deeply") from None
+    except (ValueError, RecursionError):
+        return None
 
 
 @attrs.frozen
@@ -78,9 +77,8 @@ class SuccessRule:
         """
         if status != self.status:
             return f"status {status}, not the documented {self.status}"
-        try:
-            payload = decode_json(body)
-        except ValueError:
+        payload = load_json(body)
+        if payload is None:
             return "a body that is not JSON"
         if not isinstance(payload, dict):
             return f"a JSON {type(payload).__name__}, not an object"

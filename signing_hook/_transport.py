@@ -1,24 +1,36 @@
-"""One transport object for both httpx clients, mapping transport faults onto the error tree.
+"""One transport object for both httpx clients: the one place where faults meet the error tree.
 
 The distinction that matters for a cancel is whether the request may have reached the
 exchange. A connection that could not be opened means it did not (``NothingSent``, retried
 once by httpx's own connection retry); anything that fails after the request went out means
 nobody knows (``ExecutionStatusUnknown``).
+
+The backends that move the bytes (httpx's own transports, or one given) raise httpx's
+exceptions; they are mapped here, and only here. This is also where every call is bounded:
+finite timeouts, one deadline for the whole call (a time fetch and resend after -1021
+included), a cap on the answer's size, and no compressed answers.
 """
 
 from __future__ import annotations
 
+import math
 import ssl
+import threading
+import time
 from types import TracebackType
-from typing import Final
+from typing import Any, Final
 
 import httpx
+import sniffio
 
 from signing_hook._errors import (
     BinanceError,
     ExecutionStatusUnknown,
+    InvalidRequest,
     NothingSent,
     TimestampRejected,
+    redact,
+    request_secrets,
 )
 
 #: Failures before a connection existed: the request never left this process.
@@ -32,25 +44,32 @@ _NOT_SENT: Final = (
     httpx.LocalProtocolError,
 )
 #: Failures once the request was (or may have been) written.
-_MAYBE_SENT: Final = (httpx.TransportError,)
+_MAYBE_SENT: Final = (httpx.RequestError,)
 
 #: Marks the server-time request the auth flow sends after a -1021: if it fails, the cancel
 #: was still only refused, so the caller learns TimestampRejected, not "status unknown".
 AFTER_TIMESTAMP_REJECTION: Final = "signing_hook.after_timestamp_rejection"
+#: When the whole call must be over (``time.monotonic()``), set on the call's first request.
+#: The auth flow's time fetch copies its extensions and its resend is the same request, so
+#: the one deadline covers them too.
+DEADLINE: Final = "signing_hook.deadline"
 
 #: httpcore's built-in retry covers exactly the safe case: establishing the connection.
 CONNECT_RETRIES: Final = 1
+#: Binance's answers are a few hundred bytes; a web firewall page a few KiB.
+MAX_ANSWER_BYTES: Final = 1 << 20
+_TIMEOUT_PARTS: Final = ("connect", "read", "write", "pool")
 
 
-def _mapped(request: httpx.Request, error: Exception) -> BinanceError:
-    """The error-tree exception for a transport failure.
+class _Unreadable(Exception):
+    """The answer arrived (so the request was sent) but cannot be used."""
 
-    It names only the method and path (the query holds the signature). A LocalProtocolError's
-    text is left out: h11 quotes the refused header value, which may be the API key.
+
+def _mapped(request: httpx.Request, detail: str, *, sent: bool) -> BinanceError:
+    """The error-tree exception for a failure of the transport.
+
+    It names only the method and path (the query holds the signature).
     """
-    detail = type(error).__name__
-    if not isinstance(error, httpx.LocalProtocolError):
-        detail += f": {error}"
     message = f"{request.method} {request.url.path}: {detail}"
     if request.extensions.get(AFTER_TIMESTAMP_REJECTION):
         return TimestampRejected(
@@ -58,40 +77,158 @@ def _mapped(request: httpx.Request, error: Exception) -> BinanceError:
             status=400,
             code=-1021,
         )
-    if isinstance(error, _NOT_SENT):
-        return NothingSent(message)
-    return ExecutionStatusUnknown(message)
+    return ExecutionStatusUnknown(message) if sent else NothingSent(message)
+
+
+def _failure(request: httpx.Request, error: Exception) -> BinanceError:
+    # A LocalProtocolError's text is left out: h11 quotes the refused header value, which may
+    # be the API key. Other httpx messages name no URL, but are redacted all the same.
+    if isinstance(error, _Unreadable):
+        detail = str(error)
+    elif isinstance(error, httpx.LocalProtocolError):
+        detail = type(error).__name__
+    else:
+        detail = redact(f"{type(error).__name__}: {error}", request_secrets(request))
+    return _mapped(request, detail, sent=not isinstance(error, _NOT_SENT))
+
+
+def _bound(request: httpx.Request) -> float:
+    """Refuse an unlimited timeout, start or continue the call's deadline, and fit every
+    timeout of this request into what is left of it. Returns the deadline."""
+    timeouts = request.extensions.get("timeout") or {}
+    values = [timeouts.get(part) for part in _TIMEOUT_PARTS]
+    finite = [v for v in values if isinstance(v, int | float) and 0 < v < math.inf]
+    if len(finite) < len(values):
+        raise InvalidRequest(
+            f"every timeout must be set to a positive, finite number of seconds, got {timeouts!r}: "
+            "unlimited waits hang a cancel; nothing was sent"
+        )
+    now = time.monotonic()
+    deadline: float = request.extensions.setdefault(DEADLINE, now + max(finite))
+    left = deadline - now
+    if left <= 0:
+        raise _mapped(request, "the call's deadline passed before this request", sent=False)
+    request.extensions["timeout"] = {part: min(timeouts[part], left) for part in _TIMEOUT_PARTS}
+    # Binance's answers are small: a compressed one would only risk a decompression bomb.
+    request.headers["Accept-Encoding"] = "identity"
+    return deadline
+
+
+def _expected_length(response: httpx.Response) -> int | None:
+    """The body's length as announced; refuses an encoded answer before any byte is read."""
+    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        raise _Unreadable(f"the answer is {encoding}-encoded, which was not asked for")
+    length = response.headers.get("Content-Length", "")
+    return int(length) if length.isdigit() else None
+
+
+def _add(body: bytearray, chunk: bytes, deadline: float, length: int | None) -> None:
+    body += chunk
+    if len(body) > MAX_ANSWER_BYTES:
+        raise _Unreadable(f"the answer is longer than {MAX_ANSWER_BYTES} bytes")
+    if (length is None or len(body) < length) and time.monotonic() > deadline:
+        raise _Unreadable("the call's deadline passed while the answer was arriving")
+
+
+def _read(response: httpx.Response, deadline: float) -> bytes:
+    length, body = _expected_length(response), bytearray()
+    for chunk in response.iter_raw():
+        _add(body, chunk, deadline, length)
+    return bytes(body)
+
+
+async def _aread(response: httpx.Response, deadline: float) -> bytes:
+    length, body = _expected_length(response), bytearray()
+    async for chunk in response.aiter_raw():
+        _add(body, chunk, deadline, length)
+    return bytes(body)
+
+
+def _overfull_connection(response: httpx.Response) -> Any:
+    """The connection the answer came on, when the peer sent bytes beyond the answer; else None.
+
+    httpcore keeps such bytes in h11's buffer across requests, so on a reused connection they
+    would be read as the answer to the next request: a stray -2011 would answer a cancel that
+    in fact succeeded. httpx offers no public view of them, so this looks through httpx's and
+    httpcore's stream objects; where those differ it finds nothing (tests/wire pins the
+    effect for both of httpx's transports).
+    """
+    stream = getattr(getattr(response.stream, "_httpcore_stream", None), "_stream", None)
+    connection = getattr(stream, "_connection", None)
+    state = getattr(connection, "_h11_state", None)
+    trailing = getattr(state, "trailing_data", (b"", False))
+    return connection if trailing[0] else None
+
+
+def _loaded(response: httpx.Response, body: bytes) -> httpx.Response:
+    return httpx.Response(
+        response.status_code, headers=response.headers, content=body, extensions=response.extensions
+    )
+
+
+def _event_loop() -> object | None:
+    if sniffio.current_async_library() != "asyncio":
+        return None
+    import asyncio  # here: already loaded when asyncio runs, and costs a sync-only import
+
+    return asyncio.get_running_loop()
 
 
 class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
-    """Wraps httpx's transports (or any given ones) for sync and async clients at once."""
+    """Wraps httpx's transports (or any given ones) for sync and async clients at once.
+
+    The backends are built on first use, once, under a lock: a TLS context costs
+    milliseconds and a sync-only user never needs the async backend (nor the reverse).
+    """
 
     def __init__(
         self,
         *,
         verify: ssl.SSLContext | bool = True,
         limits: httpx.Limits | None = None,
+        proxy: httpx.URL | None = None,
         sync_transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._verify = verify
         self._limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        self._proxy = proxy
         self._sync = sync_transport
         self._async = async_transport
+        self._async_loop: object | None = None
+        self._lock = threading.Lock()
 
     def _sync_transport(self) -> httpx.BaseTransport:
-        # Built on first use: a TLS context costs milliseconds and a sync-only user never
-        # needs the async transport (nor the reverse).
         if self._sync is None:
-            self._sync = httpx.HTTPTransport(
-                verify=self._verify, limits=self._limits, retries=CONNECT_RETRIES
-            )
+            with self._lock:
+                if self._sync is None:
+                    self._sync = httpx.HTTPTransport(
+                        verify=self._verify,
+                        limits=self._limits,
+                        proxy=self._proxy,
+                        retries=CONNECT_RETRIES,
+                    )
         return self._sync
 
-    def _async_transport(self) -> httpx.AsyncBaseTransport:
-        if self._async is None:
-            self._async = httpx.AsyncHTTPTransport(
-                verify=self._verify, limits=self._limits, retries=CONNECT_RETRIES
+    def _async_transport(self, request: httpx.Request) -> httpx.AsyncBaseTransport:
+        loop = _event_loop()
+        with self._lock:
+            if self._async is None:
+                self._async = httpx.AsyncHTTPTransport(
+                    verify=self._verify,
+                    limits=self._limits,
+                    proxy=self._proxy,
+                    retries=CONNECT_RETRIES,
+                )
+            if self._async_loop is None:
+                self._async_loop = loop
+        if loop is not self._async_loop:
+            # Pooled connections belong to the loop that opened them; on another they fail
+            # only after the request went out.
+            raise InvalidRequest(
+                f"{request.method} {request.url.path}: this client was first used on another "
+                "event loop; nothing was sent. Use one client per event loop (asyncio.run)"
             )
         return self._async
 
@@ -100,34 +237,43 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     # outside its except block so that no httpx exception, which holds the signed request,
     # stays reachable through __context__.
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        deadline = _bound(request)
         failure: BinanceError | None = None
         try:
             response = self._sync_transport().handle_request(request)
             try:
-                response.read()
-            except BaseException:
+                body = _read(response, deadline)
+                overfull = _overfull_connection(response)
+                if overfull is not None:
+                    overfull.close()  # closed before release: the pool drops, never reuses it
+            finally:
                 response.close()
-                raise
-        except _MAYBE_SENT as error:
-            failure = _mapped(request, error)
+        except (*_MAYBE_SENT, _Unreadable) as error:
+            failure = _failure(request, error)
         if failure is not None:
             raise failure
-        return response
+        return _loaded(response, body)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        deadline = _bound(request)
+        backend = self._async_transport(request)
         failure: BinanceError | None = None
         try:
-            response = await self._async_transport().handle_async_request(request)
+            response = await backend.handle_async_request(request)
             try:
-                await response.aread()
-            except BaseException:
+                body = await _aread(response, deadline)
+                overfull = _overfull_connection(response)
+                if overfull is not None:
+                    await overfull.aclose()
+            finally:
+                # An interrupted read closes the connection (never back to the pool half-read),
+                # so no late answer can reach the next call.
                 await response.aclose()
-                raise
-        except _MAYBE_SENT as error:
-            failure = _mapped(request, error)
+        except (*_MAYBE_SENT, _Unreadable) as error:
+            failure = _failure(request, error)
         if failure is not None:
             raise failure
-        return response
+        return _loaded(response, body)
 
     def close(self) -> None:
         if self._sync is not None:

@@ -17,6 +17,7 @@ PUBLIC = [
     "BinanceError",
     "BinanceTransport",
     "Clock",
+    "ClockSyncFailed",
     "Ed25519Signer",
     "ExchangeMaintenance",
     "ExecutionStatusUnknown",
@@ -67,7 +68,7 @@ def test_exception_tree_has_one_root() -> None:
         if isinstance(getattr(signing_hook, name), type)
         and issubclass(getattr(signing_hook, name), Exception)
     ]
-    assert len(errors) == 17
+    assert len(errors) == 18
     assert all(issubclass(error, signing_hook.BinanceError) for error in errors)
 
 

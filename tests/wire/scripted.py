@@ -1,7 +1,9 @@
-"""A scripted HTTP server on loopback: each connection gets the next scripted reply.
+"""Scripted HTTP servers on loopback, for faults the local exchange cannot stage.
 
-Replies are raw bytes, so a reply can stop mid-body or hang after its headers. Every reply
-closes its connection, so each request the client sends opens a new one.
+``scripted_server`` reads one request per connection and answers with the next scripted reply:
+raw bytes, so a reply can stop mid-body or hang after its headers, or a function that writes to
+the socket itself (to trickle an answer, or to echo the request back). ``keep_alive`` keeps
+connections open, for what a peer may leave on a reused one.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ import contextlib
 import json
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import pytest
 
@@ -22,7 +24,19 @@ from binance_coinm_futures.api.trade import cancel_order, query_order
 from binance_coinm_futures.models import CancelOrderResponse, QueryOrderResponse
 from signing_hook import connect
 
-HANG = b"HANG"  # a reply that is never finished: headers promise 500 bytes, none follow
+SYMBOL = "BTCUSD_PERP"
+
+#: A scripted reply: bytes to send, or a function given the connection and the request head.
+Reply = bytes | Callable[[socket.socket, bytes], None]
+
+
+def hang(connection: socket.socket, request: bytes) -> None:
+    """A reply that is never finished: headers promise 500 bytes, one follows."""
+    connection.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 500\r\n\r\n{")
+    connection.recv(1)  # until the client gives up and closes
+
+
+HANG: Final = hang
 
 
 def reply(status: int, body: bytes, extra: str = "", *, close: bool = True) -> bytes:
@@ -42,15 +56,20 @@ TIMESTAMP_REJECTED = error(400, -1021, "Timestamp for this request is outside of
 
 @dataclass
 class ScriptedServer:
-    replies: list[bytes]
-    paths: list[str] = field(default_factory=list)
+    replies: Sequence[Reply]
+    #: The head (request line and headers) of every request received, in order.
+    requests: list[bytes] = field(default_factory=list)
     url: str = ""
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def paths(self) -> list[str]:
+        return [r.split(b" ")[1].partition(b"?")[0].decode() for r in self.requests]
 
     def serve(self, listener: socket.socket) -> None:
         for answer in self.replies:
-            try:
-                connection, _ = listener.accept()
-            except OSError:
+            connection = self._accept(listener)
+            if connection is None:
                 return
             with connection:
                 request = b""
@@ -59,35 +78,49 @@ class ScriptedServer:
                     if not chunk:
                         break
                     request += chunk
-                self.paths.append(request.split(b" ")[1].partition(b"?")[0].decode())
-                if answer == HANG:
-                    connection.sendall(
-                        b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 500\r\n\r\n{"
-                    )
-                    connection.recv(1)  # until the client gives up and closes
-                else:
-                    connection.sendall(answer)
+                if not request:
+                    continue
+                self.requests.append(request.partition(b"\r\n\r\n")[0])
+                with contextlib.suppress(OSError):  # the client may have given up already
+                    if callable(answer):
+                        answer(connection, request)
+                    else:
+                        connection.sendall(answer)
+
+    def _accept(self, listener: socket.socket) -> socket.socket | None:
+        while not self.stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return None
+            connection.settimeout(10)
+            return connection
+        return None
 
 
 @contextlib.contextmanager
-def running(replies: list[bytes]) -> Iterator[ScriptedServer]:
-    """Serve ``replies`` from a thread on a free loopback port until the block ends."""
+def scripted_server(replies: Sequence[Reply]) -> Iterator[ScriptedServer]:
+    """A server on loopback answering one connection after another with ``replies``."""
     server = ScriptedServer(list(replies))
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen()
-        listener.settimeout(10)
+        listener.settimeout(0.05)
         server.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
         thread = threading.Thread(target=server.serve, args=(listener,), daemon=True)
         thread.start()
-        yield server
-    thread.join(timeout=10)
+        try:
+            yield server
+        finally:
+            server.stop.set()
+            thread.join(timeout=10)
 
 
 @pytest.fixture
 def scripted(request: pytest.FixtureRequest) -> Iterator[ScriptedServer]:
-    """A scripted server with the replies given as the test's parameter (indirect)."""
-    with running(request.param) as server:
+    with scripted_server(request.param) as server:
         yield server
 
 
@@ -135,6 +168,7 @@ class KeepAliveServer:
     answer: Callable[[str], bytes]
     stray: bytes
     targets: list[str] = field(default_factory=list)
+    connections: int = 0
     url: str = ""
 
     def serve(self, listener: socket.socket) -> None:
@@ -143,6 +177,7 @@ class KeepAliveServer:
                 connection, _ = listener.accept()
             except OSError:
                 return
+            self.connections += 1
             threading.Thread(target=self._converse, args=(connection,), daemon=True).start()
 
     def _converse(self, connection: socket.socket) -> None:

@@ -19,7 +19,7 @@ import signing_hook
 from binance_coinm_futures.types import Unset
 from signing_hook import BinanceError
 from tests.conftest import REFERENCE_PAGE
-from tests.wire.scripted import cancel, query, reply, running
+from tests.wire.scripted import cancel, query, reply, scripted_server
 
 ANSWERS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "binance-answers"
 ANSWERS: dict[str, dict[str, Any]] = {
@@ -45,7 +45,7 @@ def test_client_reads_every_published_answer(name: str, status: int, mode: str) 
     expect = answer["expect"]
     body = answer["body"].encode()
     call = OPERATIONS[answer.get("operation", "cancel_order")]
-    with running([reply(status, body)]) as server:
+    with scripted_server([reply(status, body)]) as server:
         if "returns" in expect:
             order = call(server.url, mode, answer["request"])
             assert type(order).__name__ == expect["returns"]

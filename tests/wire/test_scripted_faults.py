@@ -1,7 +1,9 @@
 """Faults the local exchange cannot stage, from a scripted server on loopback.
 
 Each connection reads one request and answers with the next scripted reply: raw bytes, so a
-reply can stop mid-body or hang after its headers.
+reply can stop mid-body or hang after its headers, or a function that writes to the socket
+itself (to trickle an answer, or to echo the request back). Other suites reuse
+``scripted_server``.
 """
 
 from __future__ import annotations
@@ -17,11 +19,16 @@ from signing_hook import (
     TimestampRejected,
     connect,
 )
-from tests.wire.scripted import HANG, TIMESTAMP_REJECTED, ScriptedServer, error, reply
-
-SYMBOL = "BTCUSD_PERP"
-API_KEY = "scripted-api-key-000001"
-SECRET = "scripted-secret"
+from tests.wire.scripted import (
+    API_KEY,
+    HANG,
+    SECRET,
+    SYMBOL,
+    TIMESTAMP_REJECTED,
+    ScriptedServer,
+    error,
+    reply,
+)
 
 
 def cancel(server: ScriptedServer) -> None:

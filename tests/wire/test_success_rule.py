@@ -17,7 +17,7 @@ from binance_coinm_futures import AuthenticatedClient
 from binance_coinm_futures.api.trade import cancel_order
 from binance_coinm_futures.models import CancelOrderResponse
 from signing_hook import ExecutionStatusUnknown, connect
-from tests.wire.scripted import API_KEY, SECRET, cancel, keep_alive, reply, running
+from tests.wire.scripted import API_KEY, SECRET, cancel, keep_alive, reply, scripted_server
 
 ORDER_ID = 4612097861
 CLIENT_ID = "desk:7/quote-01"
@@ -81,7 +81,7 @@ NOT_A_SUCCESS = {
 def test_answer_that_is_not_the_documented_success_is_unknown(
     request_args: dict[str, Any], status: int, body: bytes, named: str, mode: str
 ) -> None:
-    with running([reply(status, body)]) as server:
+    with scripted_server([reply(status, body)]) as server:
         with pytest.raises(ExecutionStatusUnknown) as raised:
             cancel(server.url, mode, request_args)
     assert raised.value.status == status
@@ -107,7 +107,7 @@ def test_answer_that_is_not_the_documented_success_is_unknown(
 def test_documented_answer_to_the_request_is_a_success(
     request_args: dict[str, Any], body: bytes, mode: str
 ) -> None:
-    with running([reply(200, body)]) as server:
+    with scripted_server([reply(200, body)]) as server:
         order = cancel(server.url, mode, request_args)
     assert (order.order_id, order.status) == (ORDER_ID, "CANCELED")
     payload = json.loads(body)
@@ -122,7 +122,9 @@ def answer_for(target: str) -> bytes:
 
 
 STRAYS = {
+    "none": b"",
     "success-for-another-order": reply(200, answer(orderId=999), close=False),
+    "unknown-order": reply(400, b'{"code":-2011,"msg":"Unknown order sent."}', close=False),
 }
 
 
@@ -149,6 +151,8 @@ def test_stray_bytes_on_a_kept_alive_connection_never_answer_the_next_cancel(
     if isinstance(outcome, CancelOrderResponse):
         assert outcome.order_id == second
     assert str(second) in server.targets[-1]
+    # A clean connection is reused; one the peer overfilled is dropped, never reused.
+    assert server.connections == (2 if stray else 1)
 
 
 async def cancel_twice_async(client: AuthenticatedClient, second: int) -> CancelOrderResponse:

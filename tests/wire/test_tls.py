@@ -5,6 +5,7 @@ from __future__ import annotations
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -14,6 +15,7 @@ from binance_coinm_futures.api.trade import cancel_order
 from local_exchange import LocalExchange, Order
 from signing_hook import NothingSent, connect
 from tests.wire.conftest import HMAC_KEY, HMAC_SECRET
+from tests.wire.test_boundary import forwarding_proxy
 
 SYMBOL = "BTCUSD_PERP"
 
@@ -47,6 +49,27 @@ def test_custom_ca_bundle_path(tls_exchange: LocalExchange, ca: trustme.CA, tmp_
         api_key=HMAC_KEY, secret=HMAC_SECRET, base_url=tls_exchange.url, verify=str(bundle)
     ) as client:
         assert cancel_order.sync(client=client, symbol=SYMBOL, order_id=1).order_id == 1
+
+
+def test_https_through_a_proxy_keeps_verification(
+    tls_exchange: LocalExchange, ca: trustme.CA, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    args: dict[str, Any] = {
+        "api_key": HMAC_KEY,
+        "secret": HMAC_SECRET,
+        "base_url": tls_exchange.url,
+    }
+    with forwarding_proxy() as proxy:
+        with connect(**args, proxy=proxy.url) as client:
+            with pytest.raises(NothingSent, match="CERTIFICATE_VERIFY_FAILED"):
+                cancel_order.sync(client=client, symbol=SYMBOL, order_id=1)
+        with connect(**args, proxy=proxy.url, verify=str(bundle)) as client:
+            assert cancel_order.sync(client=client, symbol=SYMBOL, order_id=1).order_id == 1
+    authority = tls_exchange.url.removeprefix("https://").encode()
+    assert proxy.seen == [b"CONNECT %s HTTP/1.1" % authority] * 2
+    assert len(tls_exchange.requests) == 1
 
 
 @pytest.mark.anyio
