@@ -296,9 +296,10 @@ def cancel_and_confirm(
     the answer's ``Retry-After``.
 
     Request bound: at most ``max_requests`` cancel and query calls in all, the first cancel
-    included, and none started more than ``deadline`` seconds after the call began, so the
-    call returns within ``deadline`` plus one request's timeout. (The signing hook may add,
-    inside one call, a server-time fetch and one re-signed resend after a -1021.)
+    included, and none started more than ``deadline`` seconds after this function began, so it
+    returns within ``deadline`` plus one call's own limit (the client's largest timeout part).
+    Inside one call the signing hook may add a server-time fetch and one re-signed resend
+    after a -1021: at most three times ``max_requests`` HTTP requests in all.
 
     Args:
         client: a client from ``connect()``.
