@@ -14,20 +14,23 @@ T = TypeVar("T", bound="QueryOrderResponse")
 @_attrs_define
 class QueryOrderResponse:
     """The order's current state as Query Order reports it. Unlike the cancel answer, this read endpoint still carries the
-    fill data (`avgPrice`, `executedQty`, `cumBase`). Enum-like fields are plain strings so that a value Binance adds
-    later still parses.
+    fill data (`avgPrice`, `executedQty`, `cumBase`). Required are the fields that identify the order and say where it
+    is: `orderId`, `symbol` and `clientOrderId` (checked against the request, see `x-binance-echo`), `status`, and
+    `executedQty` (how much of it filled). The rest is optional, as in the cancel answer, so that a field Binance stops
+    sending never turns a definite state into an unknown one. Enum-like fields are plain strings so that a value Binance
+    adds later still parses.
 
         Attributes:
             order_id (int): Unique identifier for the order.
             symbol (str): Trading symbol.
             status (str): Order status. Possible values include: NEW, PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED.
             client_order_id (str): Client-generated order ID.
-            avg_price (str): Average filled price.
             executed_qty (str): Quantity of the order that has been executed.
-            cum_base (str): Cumulative filled quantity in the base asset.
             pair (str | Unset): Trading pair.
             price (str | Unset): Order price.
+            avg_price (str | Unset): Average filled price.
             orig_qty (str | Unset): Original order quantity.
+            cum_base (str | Unset): Cumulative filled quantity in the base asset.
             time_in_force (str | Unset): Time in force for the order (e.g. GTC).
             type_ (str | Unset): Order type (e.g., LIMIT, MARKET).
             reduce_only (bool | Unset): Indicates if the order was set to reduce position only.
@@ -50,12 +53,12 @@ class QueryOrderResponse:
     symbol: str
     status: str
     client_order_id: str
-    avg_price: str
     executed_qty: str
-    cum_base: str
     pair: str | Unset = UNSET
     price: str | Unset = UNSET
+    avg_price: str | Unset = UNSET
     orig_qty: str | Unset = UNSET
+    cum_base: str | Unset = UNSET
     time_in_force: str | Unset = UNSET
     type_: str | Unset = UNSET
     reduce_only: bool | Unset = UNSET
@@ -83,17 +86,17 @@ class QueryOrderResponse:
 
         client_order_id = self.client_order_id
 
-        avg_price = self.avg_price
-
         executed_qty = self.executed_qty
-
-        cum_base = self.cum_base
 
         pair = self.pair
 
         price = self.price
 
+        avg_price = self.avg_price
+
         orig_qty = self.orig_qty
+
+        cum_base = self.cum_base
 
         time_in_force = self.time_in_force
 
@@ -135,17 +138,19 @@ class QueryOrderResponse:
                 "symbol": symbol,
                 "status": status,
                 "clientOrderId": client_order_id,
-                "avgPrice": avg_price,
                 "executedQty": executed_qty,
-                "cumBase": cum_base,
             }
         )
         if pair is not UNSET:
             field_dict["pair"] = pair
         if price is not UNSET:
             field_dict["price"] = price
+        if avg_price is not UNSET:
+            field_dict["avgPrice"] = avg_price
         if orig_qty is not UNSET:
             field_dict["origQty"] = orig_qty
+        if cum_base is not UNSET:
+            field_dict["cumBase"] = cum_base
         if time_in_force is not UNSET:
             field_dict["timeInForce"] = time_in_force
         if type_ is not UNSET:
@@ -192,17 +197,17 @@ class QueryOrderResponse:
 
         client_order_id = d.pop("clientOrderId")
 
-        avg_price = d.pop("avgPrice")
-
         executed_qty = d.pop("executedQty")
-
-        cum_base = d.pop("cumBase")
 
         pair = d.pop("pair", UNSET)
 
         price = d.pop("price", UNSET)
 
+        avg_price = d.pop("avgPrice", UNSET)
+
         orig_qty = d.pop("origQty", UNSET)
+
+        cum_base = d.pop("cumBase", UNSET)
 
         time_in_force = d.pop("timeInForce", UNSET)
 
@@ -241,12 +246,12 @@ class QueryOrderResponse:
             symbol=symbol,
             status=status,
             client_order_id=client_order_id,
-            avg_price=avg_price,
             executed_qty=executed_qty,
-            cum_base=cum_base,
             pair=pair,
             price=price,
+            avg_price=avg_price,
             orig_qty=orig_qty,
+            cum_base=cum_base,
             time_in_force=time_in_force,
             type_=type_,
             reduce_only=reduce_only,
