@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ssl
 from types import TracebackType
-from typing import Final
+from typing import Final, Literal
 
 import httpx
 
@@ -73,8 +73,10 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         limits: httpx.Limits | None = None,
         sync_transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
+        async_backend: Literal["aiohttp", "httpx"] = "httpx",
     ) -> None:
         self._verify = verify
+        self._async_backend = async_backend
         self._limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=20)
         self._sync = sync_transport
         self._async = async_transport
@@ -89,6 +91,11 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return self._sync
 
     def _async_transport(self) -> httpx.AsyncBaseTransport:
+        if self._async is None and self._async_backend == "aiohttp":
+            # Imported here: aiohttp costs every sync-only user's startup otherwise.
+            from signing_hook._aiohttp_backend import AiohttpTransport
+
+            self._async = AiohttpTransport(verify=self._verify, limits=self._limits, proxy=None)
         if self._async is None:
             self._async = httpx.AsyncHTTPTransport(
                 verify=self._verify, limits=self._limits, retries=CONNECT_RETRIES
