@@ -45,7 +45,10 @@ CONNECT_RETRIES: Final = 1
 #: aiohttp's default headers, which a request sent through httpx already has or left out.
 _NO_AUTO_HEADERS: Final = ("Accept", "Accept-Encoding", "User-Agent")
 
-_HTTP_VERSIONS: Final = {(1, 0): b"HTTP/1.0", (1, 1): b"HTTP/1.1"}
+_HTTP_VERSIONS: Final[dict[aiohttp.HttpVersion | None, bytes]] = {
+    aiohttp.HttpVersion10: b"HTTP/1.0",
+    aiohttp.HttpVersion11: b"HTTP/1.1",
+}
 
 
 def _describe(error: BaseException) -> str:
@@ -221,7 +224,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 headers=response.raw_headers,
                 stream=_Body(response, request),
                 extensions={
-                    "http_version": _HTTP_VERSIONS.get(tuple(response.version), b"HTTP/1.1"),
+                    "http_version": _HTTP_VERSIONS.get(response.version, b"HTTP/1.1"),
                     "reason_phrase": (response.reason or "").encode("ascii", "replace"),
                 },
             )

@@ -195,9 +195,7 @@ def answer_gzip(number: int, connection: socket.socket) -> bool:
     return True
 
 
-def send_through_backend(
-    request: httpx.Request, **backend: Any
-) -> tuple[httpx.Response, bytes]:
+def send_through_backend(request: httpx.Request, **backend: Any) -> tuple[httpx.Response, bytes]:
     async def run() -> tuple[httpx.Response, bytes]:
         transport = AiohttpTransport(**backend)
         try:
