@@ -29,6 +29,7 @@ CCXT_SYMBOL: Final = "BTC/USD:BTC"
 ORDER_PATH: Final = "/dapi/v1/order"
 #: What connect() gives an async user who picks nothing.
 OURS_DEFAULT_ASYNC: Final = "ours async, aiohttp backend (default)"
+HTTPX_ON_OUR_BACKEND: Final = "httpx async + hmac by hand, on our aiohttp backend"
 
 SyncCancel = Callable[[int], int]
 AsyncCancel = Callable[[int], Awaitable[int]]
@@ -172,6 +173,26 @@ async def httpx_async_by_hand(url: str) -> AsyncIterator[AsyncCancel]:
         return int(response.json()["orderId"])
 
     async with httpx.AsyncClient() as http:
+        yield cancel
+
+
+@asynccontextmanager
+async def httpx_async_on_our_backend(url: str) -> AsyncIterator[AsyncCancel]:
+    """The httpx floor on the aiohttp backend ours uses: what ours adds over httpx itself."""
+    import httpx
+
+    from signing_hook._aiohttp_backend import AiohttpTransport
+
+    endpoint = httpx.URL(url + ORDER_PATH)
+    headers = {"X-MBX-APIKEY": API_KEY}
+
+    async def cancel(order_id: int) -> int:
+        signed = endpoint.copy_with(query=_signed_query(order_id))
+        response = await http.send(httpx.Request("DELETE", signed, headers=headers))
+        response.raise_for_status()
+        return int(response.json()["orderId"])
+
+    async with httpx.AsyncClient(transport=AiohttpTransport()) as http:
         yield cancel
 
 
@@ -355,6 +376,7 @@ CLIENTS: Final[dict[str, SyncClient | AsyncClient]] = {
             asynccontextmanager(_ours_async(async_backend="httpx")),
         ),
         AsyncClient("httpx async + hmac by hand", "floor", "httpx", httpx_async_by_hand),
+        AsyncClient(HTTPX_ON_OUR_BACKEND, "floor", "httpx", httpx_async_on_our_backend),
         AsyncClient("aiohttp + hmac by hand", "floor", "aiohttp", aiohttp_by_hand),
         AsyncClient("python-binance async", "peer", "python-binance", python_binance_async),
         AsyncClient(

@@ -379,7 +379,7 @@ def write_report(
     runs: Sequence[Run],
     storms: Sequence[Storm],
     imports: Sequence[ImportTime],
-    profile: Sequence[dict[str, Any]],
+    profile: dict[str, list[dict[str, Any]]],
     meta: dict[str, Any],
 ) -> str:
     today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -419,15 +419,16 @@ def write_report(
         "",
         *_imports_table(imports),
     ]
-    if profile:
-        lines += [
-            "",
-            "## Where a sync call's CPU goes (cProfile, CPU clock)",
-            "",
-            "The profiler inflates every figure several times; compare the columns.",
-            "",
-            *_profile_tables(profile),
-        ]
+    for mode, title in (("sync", "a sync call's"), ("async", "an async call's (32 in flight)")):
+        if profile.get(mode):
+            lines += [
+                "",
+                f"## Where {title} CPU goes (cProfile, CPU clock)",
+                "",
+                "The profiler inflates every figure several times; compare the columns.",
+                "",
+                *_profile_tables(profile[mode]),
+            ]
     lines += ["", "## Failures", "", *_problems(runs)]
     lines += [f"- storm, {s.client}: {s.problem}" for s in storms if not s.verified]
     versions = meta["versions"]

@@ -328,13 +328,13 @@ def _storm_progress(storm: Storm) -> str:
     )
 
 
-def _profile(url: str, calls: int, cpu: int | None) -> list[dict[str, Any]]:
+def _profile(url: str, calls: int, cpu: int | None) -> dict[str, list[dict[str, Any]]]:
     command = [sys.executable, str(BENCH / "profile_sync.py"), "--url", url]
     command += ["--calls", str(calls)]
     if cpu is not None:
         command += ["--cpu", str(cpu)]
     done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=300)
-    profile: list[dict[str, Any]] = json.loads(done.stdout)
+    profile: dict[str, list[dict[str, Any]]] = json.loads(done.stdout)
     return profile
 
 
