@@ -256,3 +256,37 @@ def test_proxy_refusing_connections_is_nothing_sent() -> None:
     )
     with pytest.raises(httpx.ProxyError):
         send_through_backend(request, proxy=httpx.URL(f"http://127.0.0.1:{free_port()}"))
+
+
+# -- choosing the backend -------------------------------------------------------------------
+
+
+def test_unknown_backend_is_refused_at_connect() -> None:
+    with pytest.raises(ValueError, match="async_backend must be 'aiohttp' or 'httpx'"):
+        connect(api_key=API_KEY, secret=SECRET, async_backend="curl")  # type: ignore[arg-type]
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """httpx's own async transport, counting the requests it is given."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.requests = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("raw_server", [answer_as_proxy], indirect=True, ids=["keep-alive"])
+async def test_a_given_async_transport_overrides_the_backend(raw_server: RawServer) -> None:
+    given = CountingTransport()
+    async with connect(
+        api_key=API_KEY, secret=SECRET, base_url=raw_server.url, async_transport=given
+    ) as client:
+        order = await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=1)
+    assert (order.order_id, given.requests) == (1, 1)
