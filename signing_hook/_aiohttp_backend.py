@@ -21,8 +21,10 @@ What it keeps exact:
 - TLS: the same context httpx builds for the same ``verify`` (certifi's CAs by default);
 - one send: aiohttp's resend of a DELETE after a reset is switched off (`_never_resend`);
 - timeouts: connect and pool from the request's timeouts, read per socket read. aiohttp has no
-  separate write timeout: its read timer starts before the request is written, so a stalled
-  write ends as a ReadTimeout, which is an "after" failure, as a WriteTimeout would be.
+  write timeout, and its read timer starts only once the request is written, so the whole
+  exchange is also bounded by connect + pool + write + read: a write that stalls ends as a
+  ReadTimeout, an "after" failure, as a WriteTimeout would. (The connect timeout, which is
+  shorter, always ends the connecting phase first, so that phase stays "before".)
 
 aiohttp is imported by this module only, and this module only on the first async request, so
 sync-only users never pay for it.
@@ -179,12 +181,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout:
         given: dict[str, float | None] = request.extensions.get("timeout", {})
-        key = (given.get("connect"), given.get("read"), given.get("pool"))
+        key = (given.get("connect"), given.get("read"), given.get("write"), given.get("pool"))
         found = self._timeouts.get(key)
         if found is None:
-            connect, read, pool = key
+            connect, read, _write, pool = key
             found = aiohttp.ClientTimeout(
-                total=None,
+                total=None if None in key else sum(v for v in key if v is not None),
                 # aiohttp's `connect` covers waiting for a pooled connection and opening one.
                 connect=None if connect is None or pool is None else connect + pool,
                 sock_connect=connect,

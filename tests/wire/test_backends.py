@@ -10,11 +10,13 @@ headers byte for byte, a compressed body left compressed, the target through a p
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import json
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -290,3 +292,27 @@ async def test_a_given_async_transport_overrides_the_backend(raw_server: RawServ
     ) as client:
         order = await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=1)
     assert (order.order_id, given.requests) == (1, 1)
+
+
+def trickle(number: int, connection: socket.socket) -> bool:
+    """Headers, then one body byte every 0.1 s: every read is quick, the answer never ends."""
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+    with contextlib.suppress(OSError):
+        for _ in range(100):
+            connection.sendall(b" ")
+            time.sleep(0.1)
+    return False
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("raw_server", [trickle], indirect=True, ids=["trickle"])
+async def test_aiohttp_backend_bounds_the_whole_exchange(raw_server: RawServer) -> None:
+    """aiohttp has no write timeout; connect + pool + write + read bound the exchange instead."""
+    started = time.monotonic()
+    with pytest.raises(ExecutionStatusUnknown, match="Timeout"):
+        async with connect(
+            api_key=API_KEY, secret=SECRET, base_url=raw_server.url, timeout=0.3
+        ) as client:
+            await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=1)
+    assert time.monotonic() - started < 3.0
+    assert len(raw_server.requests) == 1
