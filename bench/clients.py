@@ -27,6 +27,9 @@ SECRET: Final = "bench-secret"
 SYMBOL: Final = "BTCUSD_PERP"
 CCXT_SYMBOL: Final = "BTC/USD:BTC"
 ORDER_PATH: Final = "/dapi/v1/order"
+#: What connect() gives an async user who picks nothing.
+OURS_DEFAULT_ASYNC: Final = "ours async, aiohttp backend (default)"
+HTTPX_ON_OUR_BACKEND: Final = "httpx async + hmac by hand, on our aiohttp backend"
 
 SyncCancel = Callable[[int], int]
 AsyncCancel = Callable[[int], Awaitable[int]]
@@ -98,17 +101,14 @@ def ours_without_generated(url: str) -> Iterator[SyncCancel]:
         yield cancel
 
 
-def _ours_async(transport: Callable[[], Any] | None) -> Callable[[str], AsyncIterator[AsyncCancel]]:
+def _ours_async(**backend: Any) -> Callable[[str], AsyncIterator[AsyncCancel]]:
+    """connect() as a user calls it; `backend` is empty for the default backend."""
+
     async def open_client(url: str) -> AsyncIterator[AsyncCancel]:
         from binance_coinm_futures.api.trade import cancel_order
         from signing_hook import connect
 
-        client = connect(
-            api_key=API_KEY,
-            secret=SECRET,
-            base_url=url,
-            async_transport=transport() if transport else None,
-        )
+        client = connect(api_key=API_KEY, secret=SECRET, base_url=url, **backend)
 
         async def cancel(order_id: int) -> int:
             order = await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=order_id)
@@ -118,12 +118,6 @@ def _ours_async(transport: Callable[[], Any] | None) -> Callable[[str], AsyncIte
             yield cancel
 
     return open_client
-
-
-def _aiohttp_transport() -> Any:
-    import httpx_aiohttp
-
-    return httpx_aiohttp.AiohttpTransport()
 
 
 # --- floors: the same signed request by hand ------------------------------------------------
@@ -179,6 +173,26 @@ async def httpx_async_by_hand(url: str) -> AsyncIterator[AsyncCancel]:
         return int(response.json()["orderId"])
 
     async with httpx.AsyncClient() as http:
+        yield cancel
+
+
+@asynccontextmanager
+async def httpx_async_on_our_backend(url: str) -> AsyncIterator[AsyncCancel]:
+    """The httpx floor on the aiohttp backend ours uses: what ours adds over httpx itself."""
+    import httpx
+
+    from signing_hook._aiohttp_backend import AiohttpTransport
+
+    endpoint = httpx.URL(url + ORDER_PATH)
+    headers = {"X-MBX-APIKEY": API_KEY}
+
+    async def cancel(order_id: int) -> int:
+        signed = endpoint.copy_with(query=_signed_query(order_id))
+        response = await http.send(httpx.Request("DELETE", signed, headers=headers))
+        response.raise_for_status()
+        return int(response.json()["orderId"])
+
+    async with httpx.AsyncClient(transport=AiohttpTransport()) as http:
         yield cancel
 
 
@@ -350,18 +364,19 @@ CLIENTS: Final[dict[str, SyncClient | AsyncClient]] = {
             "official SDK", "peer", "binance-sdk-derivatives-trading-coin-futures", official_sdk
         ),
         AsyncClient(
-            "ours async, httpx transport",
+            OURS_DEFAULT_ASYNC,
             "ours",
             "binance-coinm-futures",
-            asynccontextmanager(_ours_async(None)),
+            asynccontextmanager(_ours_async()),
         ),
         AsyncClient(
-            "ours async, httpx-aiohttp transport",
+            "ours async, httpx backend",
             "ours",
-            "httpx-aiohttp",
-            asynccontextmanager(_ours_async(_aiohttp_transport)),
+            "binance-coinm-futures",
+            asynccontextmanager(_ours_async(async_backend="httpx")),
         ),
         AsyncClient("httpx async + hmac by hand", "floor", "httpx", httpx_async_by_hand),
+        AsyncClient(HTTPX_ON_OUR_BACKEND, "floor", "httpx", httpx_async_on_our_backend),
         AsyncClient("aiohttp + hmac by hand", "floor", "aiohttp", aiohttp_by_hand),
         AsyncClient("python-binance async", "peer", "python-binance", python_binance_async),
         AsyncClient(

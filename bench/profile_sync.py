@@ -1,6 +1,10 @@
-"""Where a sync cancel spends its CPU: ours next to the httpx floor, by layer, under cProfile.
+"""Where a cancel spends its CPU: ours next to the httpx floor, by layer, under cProfile.
 
     python bench/profile_sync.py --url URL --calls N [--cpu C]   # prints one JSON document
+
+Sync: ours next to httpx + hmac by hand. Async at 32 in flight: ours on its default backend
+next to httpx + hmac by hand on that same backend, so the difference is what our layers
+(template, auth flow, fault boundary) add.
 
 The profiler's clock is ``time.process_time``, so time blocked in ``recv`` waiting for the
 server is not charged to anyone. Absolute figures are inflated by the profiler; the split
@@ -10,6 +14,7 @@ between layers, and the difference to the floor, are what to read.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
 import json
 import os
@@ -17,9 +22,11 @@ import pstats
 import time
 from typing import Any, Final
 
-from clients import CLIENTS, SyncClient
+from clients import CLIENTS, HTTPX_ON_OUR_BACKEND, OURS_DEFAULT_ASYNC, AsyncClient, SyncClient
 
 PROFILED: Final = ("ours", "httpx + hmac by hand")
+PROFILED_ASYNC: Final = (OURS_DEFAULT_ASYNC, HTTPX_ON_OUR_BACKEND)
+IN_FLIGHT: Final = 32
 # First match wins: a frame's file decides its layer.
 LAYERS: Final = (
     ("generated client", "/binance_coinm_futures/"),
@@ -27,6 +34,10 @@ LAYERS: Final = (
     ("httpx", "/httpx/"),
     ("httpcore", "/httpcore/"),
     ("h11", "/h11/"),
+    ("aiohttp, yarl, multidict", "/aiohttp/"),
+    ("aiohttp, yarl, multidict", "/yarl/"),
+    ("aiohttp, yarl, multidict", "/multidict/"),
+    ("asyncio", "/asyncio/"),
     ("attrs", "/attr/"),
     ("json", "/json/"),
     ("hmac, hashlib", "/hmac.py"),
@@ -56,6 +67,30 @@ def profile(client: SyncClient, url: str, calls: int) -> dict[str, Any]:
         for order_id in range(1, calls + 1):
             cancel(order_id)
         profiler.disable()
+    return _summary(client.name, profiler, calls)
+
+
+async def profile_async(client: AsyncClient, url: str, calls: int) -> dict[str, Any]:
+    profiler = cProfile.Profile(time.process_time)
+    async with client.open(url) as cancel:
+
+        async def lanes(order_ids: range) -> None:
+            pending = iter(order_ids)  # shared: each id is sent once
+
+            async def lane() -> None:
+                for order_id in pending:
+                    await cancel(order_id)
+
+            await asyncio.gather(*(lane() for _ in range(IN_FLIGHT)))
+
+        await lanes(range(1, calls // 5 + 1))
+        profiler.enable()
+        await lanes(range(calls, 2 * calls))
+        profiler.disable()
+    return _summary(f"{client.name}, {IN_FLIGHT} in flight", profiler, calls)
+
+
+def _summary(name: str, profiler: cProfile.Profile, calls: int) -> dict[str, Any]:
     stats = pstats.Stats(profiler)
     raw: dict[tuple[str, int, str], tuple[Any, ...]] = stats.stats  # type: ignore[attr-defined]
     layers: dict[str, float] = {}
@@ -68,7 +103,7 @@ def profile(client: SyncClient, url: str, calls: int) -> dict[str, Any]:
     functions.sort(reverse=True)
     per_call = 1e6 / calls
     return {
-        "client": client.name,
+        "client": name,
         "calls": calls,
         "total_us_per_call": sum(layers.values()) * per_call,
         "layers_us_per_call": {k: v * per_call for k, v in sorted(layers.items())},
@@ -94,11 +129,15 @@ def main() -> None:
     args = parser.parse_args()
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
-    results = []
+    results: dict[str, list[dict[str, Any]]] = {"sync": [], "async": []}
     for name in PROFILED:
         client = CLIENTS[name]
         assert isinstance(client, SyncClient)
-        results.append(profile(client, args.url, args.calls))
+        results["sync"].append(profile(client, args.url, args.calls))
+    for name in PROFILED_ASYNC:
+        client = CLIENTS[name]
+        assert isinstance(client, AsyncClient)
+        results["async"].append(asyncio.run(profile_async(client, args.url, args.calls)))
     print(json.dumps(results))
 
 

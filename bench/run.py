@@ -22,15 +22,18 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
-from clients import API_KEY, CLIENTS, SECRET, SyncClient
-from report import ImportTime, Run, write_plot, write_report
+from clients import API_KEY, CLIENTS, SECRET, AsyncClient, SyncClient
+from report import ImportTime, Run, Storm, write_plot, write_report
 
 BENCH: Final = Path(__file__).resolve().parent
-IN_FLIGHT: Final = (1, 8, 32)
+IN_FLIGHT: Final = (1, 32, 128)
+STORM_SIZE: Final = 32  # cancels issued at once
+STORMS: Final = 20  # timed storms per measurement
+STORM_DELAY_MS: Final = 5.0  # the storm server's simulated round trip
 WORKER_SECONDS: Final = 90.0  # one measurement never runs longer
 SERVER_SECONDS: Final = 3600.0  # nor does a forgotten server
 IMPORT_REPEATS: Final = 15
@@ -59,7 +62,6 @@ IMPORTS: Final = (
         "binance-coinm-futures",
     ),
     ImportCase("aiohttp", "import aiohttp", "floor", "aiohttp"),
-    ImportCase("httpx_aiohttp", "import httpx_aiohttp", "ours", "httpx-aiohttp"),
     ImportCase("python-binance", "from binance import Client", "peer", "python-binance"),
     ImportCase(
         "binance-futures-connector",
@@ -94,9 +96,9 @@ def environment(distribution: str) -> dict[str, str]:
 
 
 @contextmanager
-def bench_server(cpu: int | None) -> Iterator[str]:
+def bench_server(cpu: int | None, delay_ms: float = 0.0) -> Iterator[str]:
     command = [sys.executable, str(BENCH / "server.py"), "--api-key", API_KEY, "--secret", SECRET]
-    command += ["--max-seconds", str(SERVER_SECONDS)]
+    command += ["--max-seconds", str(SERVER_SECONDS), "--delay-ms", str(delay_ms)]
     if cpu is not None:
         command += ["--cpu", str(cpu)]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
@@ -129,6 +131,28 @@ def measure(name: str, url: str, calls: int, in_flight: int, cpu: int | None) ->
         return _crashed(name, in_flight, done.stderr.strip().splitlines()[-1:] or ["no output"])
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+def measure_storm(name: str, url: str, size: int, storms: int, cpu: int | None) -> Storm:
+    command = [sys.executable, str(BENCH / "worker.py"), name, "--url", url]
+    command += ["--storm", str(size), "--storms", str(storms)]
+    command += ["--max-seconds", str(WORKER_SECONDS)]
+    if cpu is not None:
+        command += ["--cpu", str(cpu)]
+    client = CLIENTS[name]
+    env = environment(client.distribution if client.isolated else "")
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, env=env, timeout=WORKER_SECONDS + 60
+        )
+    except subprocess.TimeoutExpired:
+        return Storm(client=name, group=client.group, size=size, crashed="did not finish in time")
+    if done.returncode != 0 or not done.stdout.strip():
+        why = " ".join(done.stderr.strip().splitlines()[-1:]) or "no output"
+        return Storm(client=name, group=client.group, size=size, crashed=why)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result.pop("kind", None)
+    return Storm(group=client.group, **result)
 
 
 def _crashed(name: str, in_flight: int, why: str | list[str]) -> dict[str, Any]:
@@ -220,7 +244,8 @@ def main() -> int:
     rounds = args.rounds or (1 if args.smoke else 5)
     out = args.out or (Path(tempfile.mkdtemp(prefix="bench-smoke-")) if args.smoke else BENCH)
     groups = {"ours", "floor"} if args.smoke else {"ours", "floor", "peer"}
-    # CI's .venv has no aiohttp: smoke measures what is there and names what is not. A full
+    # Smoke measures what the main .venv has and names what it has not (peers live in
+    # bench/.venv only). A full
     # run measures everything, so a peer that will not run shows up as a failure.
     wanted = [n for n, c in CLIENTS.items() if c.group in groups]
     names = [n for n in wanted if not args.smoke or installed(CLIENTS[n].distribution)]
@@ -232,7 +257,11 @@ def main() -> int:
 
     started = time.monotonic()
     runs: list[Run] = []
-    with bench_server(server_cpu) as url:
+    storms: list[Storm] = []
+    storm_size = min(STORM_SIZE, calls)  # smoke: a storm of N
+    storm_count = 1 if args.smoke else STORMS
+    stormers = [n for n in names if isinstance(CLIENTS[n], AsyncClient)]
+    with bench_server(server_cpu) as url, bench_server(server_cpu, STORM_DELAY_MS) as slow_url:
         plan = configurations(names)
         for round_index in range(rounds):
             # Rotate the order too, so no client always follows the same neighbour.
@@ -241,9 +270,15 @@ def main() -> int:
                 result = measure(name, url, calls, in_flight, client_cpu)
                 runs.append(Run(round=round_index, **_run_fields(result)))
                 print(_progress(runs[-1]), file=sys.stderr, flush=True)
+            shift = round_index * len(stormers) // max(rounds, 1)
+            for name in stormers[shift:] + stormers[:shift]:
+                storm = measure_storm(name, slow_url, storm_size, storm_count, client_cpu)
+                storms.append(replace(storm, round=round_index))
+                print(_storm_progress(storms[-1]), file=sys.stderr, flush=True)
         profile = _profile(url, max(calls, 200), client_cpu)
     imports = import_times(cases, client_cpu)
-    distributions = {c.distribution for c in CLIENTS.values()} | {"httpx", "httpcore", "aiohttp"}
+    distributions = {c.distribution for c in CLIENTS.values()}
+    distributions |= {"httpx", "httpcore", "aiohttp", "yarl"}
     meta = {
         "calls": calls,
         "rounds": rounds,
@@ -255,16 +290,20 @@ def main() -> int:
         "commit": commit(),
         "import_repeats": IMPORT_REPEATS,
         "rate_limited_calls": max(c.max_calls or 0 for c in CLIENTS.values()),
+        "storm_delay_ms": STORM_DELAY_MS,
     }
     out.mkdir(parents=True, exist_ok=True)
-    report = write_report(out / "results.md", runs, imports, profile, meta)
+    report = write_report(out / "results.md", runs, storms, imports, profile, meta)
     if not args.smoke or _has_matplotlib():
-        write_plot(out / "results.png", runs, imports)
+        write_plot(out / "results.png", runs, storms, imports)
     print(report if args.smoke else f"wrote {out / 'results.md'} and {out / 'results.png'}")
     broken = [r for r in runs if r.group in {"ours", "floor"} and not r.verified]
     for run in broken:
         print(f"FAILED: {run.client} ({run.in_flight} in flight): {run.problem}", file=sys.stderr)
-    return 1 if broken else 0
+    broken_storms = [s for s in storms if s.group in {"ours", "floor"} and not s.verified]
+    for storm in broken_storms:
+        print(f"FAILED: {storm.client} (storm): {storm.problem}", file=sys.stderr)
+    return 1 if broken or broken_storms else 0
 
 
 def _run_fields(result: dict[str, Any]) -> dict[str, Any]:
@@ -281,13 +320,21 @@ def _progress(run: Run) -> str:
     )
 
 
-def _profile(url: str, calls: int, cpu: int | None) -> list[dict[str, Any]]:
+def _storm_progress(storm: Storm) -> str:
+    status = "ok" if storm.verified else f"PROBLEM: {storm.problem}"
+    return (
+        f"round {storm.round + 1} {storm.client:<38} storm of {storm.size} "
+        f"{storm.wall_ms_median:8.1f} ms to the last answer  {status}"
+    )
+
+
+def _profile(url: str, calls: int, cpu: int | None) -> dict[str, list[dict[str, Any]]]:
     command = [sys.executable, str(BENCH / "profile_sync.py"), "--url", url]
     command += ["--calls", str(calls)]
     if cpu is not None:
         command += ["--cpu", str(cpu)]
     done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=300)
-    profile: list[dict[str, Any]] = json.loads(done.stdout)
+    profile: dict[str, list[dict[str, Any]]] = json.loads(done.stdout)
     return profile
 
 

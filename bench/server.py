@@ -11,6 +11,9 @@ order succeed ("no order book"). ``GET /bench/stats`` returns the accept/reject 
 run can prove its calls were verified here.
 
     python bench/server.py --api-key K --secret S   # prints BENCH_SERVER_URL=http://...
+
+``--delay-ms D`` answers each request D ms after it arrived, as a distant exchange would (a
+simulated round trip, without blocking the other connections): the cancel-storm server.
 """
 
 from __future__ import annotations
@@ -166,8 +169,9 @@ def _order(symbol: str, order_id: int, client_order_id: str) -> bytes:
 class Connection(asyncio.Protocol):
     """One keep-alive connection: parse pipelined requests from a buffer, answer each in turn."""
 
-    def __init__(self, verifier: Verifier) -> None:
+    def __init__(self, verifier: Verifier, delay_s: float = 0.0) -> None:
         self._verifier = verifier
+        self._delay_s = delay_s
         self._buffer = b""
         self._transport: asyncio.Transport | None = None
 
@@ -201,7 +205,7 @@ class Connection(asyncio.Protocol):
         path, _, query = target.partition(b"?")
         status, payload = self._route(method, path, query, headers, body)
         close = headers.get(b"connection", b"").lower() == b"close"
-        self._transport.write(
+        answer = (
             b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
             b"X-MBX-USED-WEIGHT-1M: 1\r\nX-MBX-ORDER-COUNT-1M: 1\r\n%s\r\n%s"
             % (
@@ -212,10 +216,26 @@ class Connection(asyncio.Protocol):
                 payload,
             )
         )
+        if self._delay_s and path != b"/bench/stats":
+            # Answers on one connection leave in the order their requests came (same delay).
+            asyncio.get_running_loop().call_later(
+                self._delay_s, self._send, self._transport, answer, close
+            )
+            if close:
+                self._transport = None
+            return True
+        self._send(self._transport, answer, close)
         if close:
-            self._transport.close()
             self._transport = None
         return True
+
+    @staticmethod
+    def _send(transport: asyncio.Transport, answer: bytes, close: bool) -> None:
+        if transport.is_closing():
+            return
+        transport.write(answer)
+        if close:
+            transport.close()
 
     def _route(
         self, method: bytes, path: bytes, query: bytes, headers: dict[bytes, bytes], body: bytes
@@ -239,11 +259,15 @@ class Connection(asyncio.Protocol):
         self._transport = None
 
 
-async def serve(api_key: str, secret: str, port: int, max_seconds: float) -> None:
+async def serve(api_key: str, secret: str, port: int, max_seconds: float, delay_ms: float) -> None:
     verifier = Verifier(api_key, secret)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: Connection(verifier), "127.0.0.1", port, backlog=256, reuse_address=True
+        lambda: Connection(verifier, delay_ms / 1000),
+        "127.0.0.1",
+        port,
+        backlog=256,
+        reuse_address=True,
     )
     bound = server.sockets[0].getsockname()[1]
     print(f"BENCH_SERVER_URL=http://127.0.0.1:{bound}", flush=True)
@@ -263,10 +287,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--max-seconds", type=float, default=3600.0)
     parser.add_argument("--cpu", type=int, help="pin the server to this CPU")
+    parser.add_argument("--delay-ms", type=float, default=0.0, help="simulated round trip")
     args = parser.parse_args()
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
-    asyncio.run(serve(args.api_key, args.secret, args.port, args.max_seconds))
+    asyncio.run(serve(args.api_key, args.secret, args.port, args.max_seconds, args.delay_ms))
 
 
 if __name__ == "__main__":

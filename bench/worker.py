@@ -1,6 +1,10 @@
 """Measure one client in a fresh interpreter and print one JSON line.
 
     python bench/worker.py CLIENT --url URL --calls N [--in-flight K] [--cpu C]
+    python bench/worker.py CLIENT --url URL --storm 32 --storms R [--cpu C]
+
+A storm issues `--storm` cancels at once and waits for the last answer; it is timed R times
+(wall clock), after one untimed storm that opens the connections a warm client would have.
 
 A fresh process per measurement keeps peers from sharing imports, pools or garbage, and lets
 ``time.process_time()`` charge this process alone: the server runs in another one. Warm-up
@@ -152,18 +156,84 @@ async def measure_async(
     return json.dumps(asdict(result))
 
 
+@dataclass
+class StormMeasurement:
+    client: str
+    size: int  # cancels issued at once
+    storms: int
+    calls: int
+    failures: int
+    first_failure: str
+    server_accepted: int
+    cpu_us_per_call: float
+    wall_ms_median: float  # from the first cancel issued to the last answer
+    wall_ms_p90: float
+    kind: str = "storm"
+
+
+async def measure_storm(
+    client: AsyncClient, url: str, size: int, storms: int, seconds: float
+) -> str:
+    deadline = time.monotonic() + seconds
+    async with client.open(url) as cancel:
+        tally = Tally()
+
+        async def one(order_id: int) -> None:
+            try:
+                _check(order_id, await cancel(order_id), tally)
+            except Exception as error:
+                tally.fail(_describe(error))
+
+        await asyncio.gather(*(one(i) for i in range(1, size + 1)))
+        tally = Tally()
+        before = server_accepted(url)
+        walls: list[float] = []
+        cpu = time.process_time()
+        for storm in range(1, storms + 1):
+            first = storm * size + 1
+            started = time.perf_counter()
+            await asyncio.gather(*(one(i) for i in range(first, first + size)))
+            walls.append((time.perf_counter() - started) * 1000)
+            if time.monotonic() > deadline:
+                break
+        cpu = time.process_time() - cpu
+        accepted = server_accepted(url) - before
+    calls = len(walls) * size
+    result = StormMeasurement(
+        client=client.name,
+        size=size,
+        storms=len(walls),
+        calls=calls,
+        failures=tally.failures,
+        first_failure=tally.first_failure,
+        server_accepted=accepted,
+        cpu_us_per_call=cpu * 1e6 / max(calls, 1),
+        wall_ms_median=statistics.median(walls),
+        wall_ms_p90=statistics.quantiles(walls, n=10)[8] if len(walls) > 1 else walls[0],
+    )
+    return json.dumps(asdict(result))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("client", choices=sorted(CLIENTS))
     parser.add_argument("--url", required=True)
-    parser.add_argument("--calls", type=int, required=True)
+    parser.add_argument("--calls", type=int, default=0)
     parser.add_argument("--in-flight", type=int, default=1)
     parser.add_argument("--cpu", type=int, help="pin this process to one CPU")
     parser.add_argument("--max-seconds", type=float, default=60.0)
+    parser.add_argument("--storm", type=int, help="cancels issued at once, per storm")
+    parser.add_argument("--storms", type=int, default=20, help="timed storms")
     args = parser.parse_args()
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
     client = CLIENTS[args.client]
+    if args.storm:
+        assert isinstance(client, AsyncClient), "a storm needs an async client"
+        storms = min(args.storms, (client.max_calls or args.storms * args.storm) // args.storm)
+        line = measure_storm(client, args.url, args.storm, max(storms, 1), args.max_seconds)
+        print(asyncio.run(line))
+        return
     calls = min(args.calls, client.max_calls or args.calls)
     warmup = max(calls // 10, 2 * args.in_flight, 5)
     if isinstance(client, SyncClient):

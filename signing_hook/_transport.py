@@ -18,7 +18,7 @@ import ssl
 import threading
 import time
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import httpx
 import sniffio
@@ -190,8 +190,10 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         proxy: httpx.URL | None = None,
         sync_transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
+        async_backend: Literal["aiohttp", "httpx"] = "httpx",
     ) -> None:
         self._verify = verify
+        self._async_backend = async_backend
         self._limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=20)
         self._proxy = proxy
         self._sync = sync_transport
@@ -215,12 +217,7 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         loop = _event_loop()
         with self._lock:
             if self._async is None:
-                self._async = httpx.AsyncHTTPTransport(
-                    verify=self._verify,
-                    limits=self._limits,
-                    proxy=self._proxy,
-                    retries=CONNECT_RETRIES,
-                )
+                self._async = self._new_async_backend()
             if self._async_loop is None:
                 self._async_loop = loop
         if loop is not self._async_loop:
@@ -231,6 +228,16 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 "event loop; nothing was sent. Use one client per event loop (asyncio.run)"
             )
         return self._async
+
+    def _new_async_backend(self) -> httpx.AsyncBaseTransport:
+        if self._async_backend == "aiohttp":
+            # Imported here: aiohttp costs every sync-only user's startup otherwise.
+            from signing_hook._aiohttp_backend import AiohttpTransport
+
+            return AiohttpTransport(verify=self._verify, limits=self._limits, proxy=self._proxy)
+        return httpx.AsyncHTTPTransport(
+            verify=self._verify, limits=self._limits, proxy=self._proxy, retries=CONNECT_RETRIES
+        )
 
     # The body is read here, inside the mapping, because a failure while reading it (a reset,
     # a stall past the read timeout) comes after the request was sent. Each error is raised

@@ -1,4 +1,5 @@
-"""Shared fixtures: frozen clocks and key material made fresh for each test session."""
+"""Shared fixtures: frozen clocks, key material made fresh for each test session, and the
+async backends every async wire and contract test runs on."""
 
 from __future__ import annotations
 
@@ -10,14 +11,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_PAGE = Path(__file__).with_name("fixtures") / "cancel-order-coin-m-futures.md"
 
+#: connect() keyword arguments per async backend we ship (sync always uses httpx's transport).
+BACKENDS: Final[dict[str, dict[str, Any]]] = {
+    "aiohttp": {"async_backend": "aiohttp"},
+    "httpx": {"async_backend": "httpx"},
+}
+
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-#: connect() keyword arguments selecting each async backend; async suites run once per entry.
-BACKENDS: Final[dict[str, dict[str, Any]]] = {"httpx": {}}
 
 
 @pytest.fixture(params=sorted(BACKENDS))

@@ -28,7 +28,7 @@ import http.server
 import json
 import subprocess
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +109,16 @@ def fail_on_violation(response: httpx.Response) -> None:
 HOOKS: Mapping[str, list[Callable[[httpx.Response], None]]] = {"response": [fail_on_violation]}
 
 
+async def fail_on_violation_async(response: httpx.Response) -> None:
+    """The same hook for the async client (the boundary has already read the body)."""
+    fail_on_violation(response)
+
+
+ASYNC_HOOKS: Mapping[str, list[Callable[[httpx.Response], Awaitable[None]]]] = {
+    "response": [fail_on_violation_async]
+}
+
+
 def through(prism: str, kind: str = "hmac", **overrides: Any) -> Any:
     """The generated client, via connect(), pointed at Prism with the violation hook."""
     arguments: dict[str, Any] = {
@@ -145,6 +155,23 @@ def test_cancel_by_each_id(prism: str, exchange: LocalExchange, kind: str) -> No
     )
     # Prism re-encodes the query it forwards; the signature still held, so the bytes agree.
     assert b"origClientOrderId=desk%3A7%2Fprism-" in exchange.requests[-1].raw_target
+
+
+@pytest.mark.anyio
+async def test_async_cancel_by_each_id(
+    prism: str, exchange: LocalExchange, backend_args: dict[str, Any]
+) -> None:
+    base = 10_050 + 10 * sorted(("aiohttp", "httpx")).index(backend_args["async_backend"])
+    seed(exchange, base + 1, f"prism-async-{base}")
+    seed(exchange, base + 2, f"desk:7/prism-async.{base}")
+    client = through(prism, httpx_args={"event_hooks": ASYNC_HOOKS}, **backend_args)
+    async with client:
+        by_id = await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=base + 1)
+        by_client_id = await cancel_order.asyncio(
+            client=client, symbol=SYMBOL, orig_client_order_id=f"desk:7/prism-async.{base}"
+        )
+    assert (by_id.order_id, by_id.status) == (base + 1, "CANCELED")
+    assert by_client_id.client_order_id == f"desk:7/prism-async.{base}"
 
 
 def test_new_enum_values_still_conform(prism: str, exchange: LocalExchange) -> None:

@@ -14,9 +14,10 @@ printed at the end of the run.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -37,6 +38,7 @@ from signing_hook import (
     Signer,
     signer_from_private_key,
 )
+from signing_hook._transport import BinanceTransport
 from tests.contract.conftest import SPEC, SignatureOutcomes
 from tests.wire.conftest import KEY_KINDS, credentials
 
@@ -111,10 +113,10 @@ def signer_for(kind: str) -> tuple[str, Signer]:
     return key["api_key"], signer_from_private_key(key["private_key"])
 
 
-def send(client: httpx.Client, params: Mapping[str, Any]) -> tuple[str, str]:
+def send(delete: Callable[[dict[str, Any]], object], params: Mapping[str, Any]) -> tuple[str, str]:
     """('accepted' or 'rejected', the answer): what the exchange made of the signature."""
     try:
-        client.delete("/dapi/v1/order", params=dict(params))
+        delete(dict(params))
     except InvalidSignature:
         return "rejected", "-1022"
     except (ServiceUnavailable, ExecutionStatusUnknown) as error:
@@ -127,27 +129,61 @@ def send(client: httpx.Client, params: Mapping[str, Any]) -> tuple[str, str]:
     return "accepted", "200"
 
 
+def check_every_signature(
+    kind: str, signature_outcomes: SignatureOutcomes, delete: Callable[[dict[str, Any]], object]
+) -> None:
+    """Run the property through `delete`, one signed DELETE /dapi/v1/order per example."""
+    counts = signature_outcomes.setdefault(kind, collections.Counter())
+    sent_before = sum(counts.values())
+
+    @PROFILE
+    @given(params=CANCEL_PARAMS)
+    @example(params={"symbol": URL_SPECIAL, "origClientOrderId": ":/" * (CLIENT_ID_MAX // 2)})
+    @example(params={"symbol": "BTCUSD_PERP", "orderId": 2**63 - 1, "recvWindow": 60_000})
+    @example(params={"symbol": "BTCUSD_PERP", "orderId": -(2**63), "recvWindow": 1})
+    @example(params={"symbol": "BTCUSD_PERP", "origClientOrderId": "a:b/c.d_e-f"})
+    def signature_holds(params: Mapping[str, Any]) -> None:
+        outcome, answer = send(delete, params)
+        counts[outcome] += 1
+        counts[answer] += 1
+        assert outcome == "accepted", f"-1022 for {params!r}"
+
+    signature_holds()
+    assert sum(counts.values()) - sent_before >= PROFILE.max_examples
+
+
 @pytest.mark.parametrize("kind", KEY_KINDS)
 def test_every_signature_is_accepted(
     kind: str, exchange: LocalExchange, signature_outcomes: SignatureOutcomes
 ) -> None:
     api_key, signer = signer_for(kind)
-    counts = signature_outcomes.setdefault(kind, collections.Counter())
-    sent_before = sum(counts.values())
-
     with httpx.Client(base_url=exchange.url, auth=BinanceAuth(api_key, signer)) as client:
+        check_every_signature(
+            kind, signature_outcomes, lambda params: client.delete("/dapi/v1/order", params=params)
+        )
 
-        @PROFILE
-        @given(params=CANCEL_PARAMS)
-        @example(params={"symbol": URL_SPECIAL, "origClientOrderId": ":/" * (CLIENT_ID_MAX // 2)})
-        @example(params={"symbol": "BTCUSD_PERP", "orderId": 2**63 - 1, "recvWindow": 60_000})
-        @example(params={"symbol": "BTCUSD_PERP", "orderId": -(2**63), "recvWindow": 1})
-        def signature_holds(params: Mapping[str, Any]) -> None:
-            outcome, answer = send(client, params)
-            counts[outcome] += 1
-            counts[answer] += 1
-            assert outcome == "accepted", f"-1022 for {params!r}"
 
-        signature_holds()
-
-    assert sum(counts.values()) - sent_before >= PROFILE.max_examples
+@pytest.mark.parametrize("kind", KEY_KINDS)
+def test_every_signature_is_accepted_async(
+    kind: str,
+    exchange: LocalExchange,
+    signature_outcomes: SignatureOutcomes,
+    backend_args: dict[str, Any],
+) -> None:
+    """The same property through the async client, on each backend connect() can select."""
+    api_key, signer = signer_for(kind)
+    client = httpx.AsyncClient(
+        base_url=exchange.url,
+        auth=BinanceAuth(api_key, signer),
+        transport=BinanceTransport(**backend_args),
+    )
+    # One loop for every example: the backend's connections belong to the loop that made them.
+    with asyncio.Runner() as loop:
+        try:
+            check_every_signature(
+                kind,
+                signature_outcomes,
+                lambda params: loop.run(client.delete("/dapi/v1/order", params=params)),
+            )
+        finally:
+            loop.run(client.aclose())

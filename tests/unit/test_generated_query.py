@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from binance_coinm_futures.api.trade.cancel_order import _get_kwargs
+from binance_coinm_futures.api.trade.cancel_order import _get_kwargs, _joined
 
 BASE = "https://dapi.binance.com"
 
@@ -30,3 +30,17 @@ def test_template_query_equals_httpx_params_encoding(arguments: dict[str, Any]) 
     }
     theirs = httpx.Client(base_url=BASE).build_request("DELETE", "/dapi/v1/order", params=params)
     assert ours.url.raw_path == theirs.url.raw_path
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [BASE, BASE + "/", "http://127.0.0.1:8080", "https://example.test/prefix", "http://h/p/q/"],
+)
+@pytest.mark.parametrize("client_class", [httpx.Client, httpx.AsyncClient])
+def test_joined_url_is_the_one_httpx_would_merge(
+    base_url: str, client_class: type[httpx.Client] | type[httpx.AsyncClient]
+) -> None:
+    """The endpoint joins the URL itself (one parse instead of two); the result is httpx's."""
+    url = _get_kwargs(symbol="BTCUSD_PERP", orig_client_order_id="desk:7/quote-01")["url"]
+    http = client_class(base_url=base_url)
+    assert httpx.URL(_joined(http, url)) == http.build_request("DELETE", url).url

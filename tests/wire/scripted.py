@@ -23,8 +23,17 @@ from binance_coinm_futures import AuthenticatedClient
 from binance_coinm_futures.api.trade import cancel_order, query_order
 from binance_coinm_futures.models import CancelOrderResponse, QueryOrderResponse
 from signing_hook import connect
+from tests.conftest import BACKENDS
 
 SYMBOL = "BTCUSD_PERP"
+#: How a test's call goes out: sync (httpx's transport), or async on each backend we ship.
+MODES: Final = ["sync", *(f"async-{name}" for name in sorted(BACKENDS))]
+
+
+def mode_args(mode: str) -> dict[str, Any]:
+    """connect() keyword arguments for one of MODES."""
+    return {} if mode == "sync" else dict(BACKENDS[mode.removeprefix("async-")])
+
 
 #: A scripted reply: bytes to send, or a function given the connection and the request head.
 Reply = bytes | Callable[[socket.socket, bytes], None]
@@ -130,7 +139,7 @@ SECRET = "scripted-secret"
 
 def query(url: str, mode: str, request: dict[str, Any]) -> QueryOrderResponse:
     """One Query Order through connect(), sync or async, on a fresh client (one request)."""
-    client = connect(api_key=API_KEY, secret=SECRET, base_url=url, timeout=2)
+    client = connect(api_key=API_KEY, secret=SECRET, base_url=url, timeout=2, **mode_args(mode))
     if mode == "sync":
         with client:
             return query_order.sync(client=client, **request)
@@ -144,7 +153,7 @@ def query(url: str, mode: str, request: dict[str, Any]) -> QueryOrderResponse:
 
 def cancel(url: str, mode: str, request: dict[str, Any]) -> CancelOrderResponse:
     """One cancel through connect(), sync or async, on a fresh client (one request)."""
-    client = connect(api_key=API_KEY, secret=SECRET, base_url=url, timeout=2)
+    client = connect(api_key=API_KEY, secret=SECRET, base_url=url, timeout=2, **mode_args(mode))
     if mode == "sync":
         with client:
             return cancel_order.sync(client=client, **request)

@@ -19,7 +19,7 @@ import signing_hook
 from binance_coinm_futures.types import Unset
 from signing_hook import BinanceError
 from tests.conftest import REFERENCE_PAGE
-from tests.wire.scripted import cancel, query, reply, scripted_server
+from tests.wire.scripted import MODES, cancel, query, reply, scripted_server
 
 ANSWERS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "binance-answers"
 ANSWERS: dict[str, dict[str, Any]] = {
@@ -38,7 +38,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(("name", "status"), CASES)
 def test_client_reads_every_published_answer(name: str, status: int, mode: str) -> None:
     answer = ANSWERS[name]

@@ -34,10 +34,12 @@ def test_sync_cancel_by_each_id(exchange: LocalExchange, kind: str) -> None:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("kind", KEY_KINDS)
-async def test_async_cancel_by_each_id(exchange: LocalExchange, kind: str) -> None:
+async def test_async_cancel_by_each_id(
+    exchange: LocalExchange, kind: str, backend_args: dict[str, Any]
+) -> None:
     seed(exchange, 201, "plain-201")
     seed(exchange, 202, "a/b:c.d_e-202")
-    client = connect(base_url=exchange.url, **credentials(kind))
+    client = connect(base_url=exchange.url, **credentials(kind), **backend_args)
     async with client:
         by_id = await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=201)
         by_client_id = await cancel_order.asyncio(
@@ -45,6 +47,8 @@ async def test_async_cancel_by_each_id(exchange: LocalExchange, kind: str) -> No
         )
     assert by_id.order_id == 201
     assert by_client_id.order_id == 202
+    # The bytes signed are the bytes sent: the id arrives percent-encoded, as it was signed.
+    assert b"origClientOrderId=a%2Fb%3Ac.d_e-202" in exchange.requests[-1].raw_target
 
 
 def test_order_id_wins_over_client_id(exchange: LocalExchange) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -44,11 +45,11 @@ def test_sync_cancel_recovers_with_one_resign(
 @pytest.mark.parametrize("kind", KEY_KINDS)
 @pytest.mark.parametrize("offset_ms", [30_000, -30_000])
 async def test_async_cancel_recovers_with_one_resign(
-    exchange: LocalExchange, kind: str, offset_ms: int
+    exchange: LocalExchange, kind: str, offset_ms: int, backend_args: dict[str, Any]
 ) -> None:
     exchange.clock_offset_ms = offset_ms
     seed(exchange, 1, 2)
-    client = connect(base_url=exchange.url, **credentials(kind))
+    client = connect(base_url=exchange.url, **credentials(kind), **backend_args)
     async with client:
         await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=1)
         await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=2)
@@ -87,10 +88,12 @@ def test_threads_sharing_one_client(exchange: LocalExchange) -> None:
 
 
 @pytest.mark.anyio
-async def test_tasks_sharing_one_client(exchange: LocalExchange) -> None:
+async def test_tasks_sharing_one_client(
+    exchange: LocalExchange, backend_args: dict[str, Any]
+) -> None:
     exchange.clock_offset_ms = -30_000
     seed(exchange, *range(1, 17))
-    client = connect(base_url=exchange.url, **credentials("ed25519"))
+    client = connect(base_url=exchange.url, **credentials("ed25519"), **backend_args)
     async with client:
         orders = await asyncio.gather(
             *(cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=i) for i in range(1, 17))

@@ -7,9 +7,11 @@ trading desk acts on.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,9 +70,9 @@ def seeded(exchange: LocalExchange) -> LocalExchange:
     return exchange
 
 
-def cancel(exchange: LocalExchange, **overrides: object) -> None:
+def cancel(exchange: LocalExchange, kind: str = "hmac", **overrides: object) -> None:
     args: dict[str, Any] = {
-        **credentials("hmac"),
+        **credentials(kind),
         "base_url": exchange.url,
         "timeout": 0.5,
         **overrides,
@@ -79,20 +81,47 @@ def cancel(exchange: LocalExchange, **overrides: object) -> None:
         cancel_order.sync(client=client, symbol=SYMBOL, order_id=ORDER_ID)
 
 
+def cancel_async(exchange: LocalExchange, kind: str = "hmac", **overrides: object) -> None:
+    """`cancel` through the async client, in a loop of its own (the backend's session too)."""
+
+    async def run() -> None:
+        args: dict[str, Any] = {
+            **credentials(kind),
+            "base_url": exchange.url,
+            "timeout": 0.5,
+            **overrides,
+        }
+        async with connect(**args) as client:
+            await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=ORDER_ID)
+
+    asyncio.run(run())
+
+
 def still_open(exchange: LocalExchange) -> bool:
     return any(order.order_id == ORDER_ID for order in exchange.open_orders)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.fault.name)
-def test_fault_becomes_typed_error(exchange: LocalExchange, case: Case) -> None:
+def check_fault(exchange: LocalExchange, case: Case, send: Callable[[LocalExchange], None]) -> None:
     seeded(exchange).inject(case.fault)
     with pytest.raises(case.error) as raised:
-        cancel(exchange)
+        send(exchange)
     error = raised.value
     assert (error.status, error.code) == (case.status, case.code)
     assert error.msg
     assert still_open(exchange) is not case.cancelled
     assert len(exchange.requests) == 1, "a cancel is never resent after an unknown outcome"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.fault.name)
+def test_fault_becomes_typed_error(exchange: LocalExchange, case: Case) -> None:
+    check_fault(exchange, case, cancel)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.fault.name)
+def test_async_fault_becomes_typed_error(
+    exchange: LocalExchange, case: Case, backend_args: dict[str, Any]
+) -> None:
+    check_fault(exchange, case, lambda running: cancel_async(running, **backend_args))
 
 
 def test_rate_limit_details(exchange: LocalExchange) -> None:
@@ -167,16 +196,20 @@ def test_connection_refused_is_nothing_sent() -> None:
 
 
 @pytest.mark.anyio
-async def test_async_faults_map_the_same_way(exchange: LocalExchange) -> None:
+async def test_async_faults_map_the_same_way(
+    exchange: LocalExchange, backend_args: dict[str, Any]
+) -> None:
     seeded(exchange).inject(Fault.CONNECTION_RESET)
-    client = connect(base_url=exchange.url, timeout=0.5, **credentials("hmac"))
+    client = connect(base_url=exchange.url, timeout=0.5, **credentials("hmac"), **backend_args)
     async with client:
         with pytest.raises(ExecutionStatusUnknown):
             await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=ORDER_ID)
         exchange.inject(Fault.SLOW)
         with pytest.raises(ExecutionStatusUnknown):
             await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=ORDER_ID)
-    refused = connect(base_url=f"http://127.0.0.1:{free_port()}", **credentials("hmac"))
+    refused = connect(
+        base_url=f"http://127.0.0.1:{free_port()}", **credentials("hmac"), **backend_args
+    )
     async with refused:
         with pytest.raises(NothingSent):
             await cancel_order.asyncio(client=refused, symbol=SYMBOL, order_id=1)
@@ -209,23 +242,25 @@ def secrets_of(exchange: LocalExchange) -> list[str]:
     return found
 
 
-def test_no_secret_in_any_log_message_repr_or_traceback(
-    exchange: LocalExchange, caplog: pytest.LogCaptureFixture
+def check_nothing_leaks(
+    exchange: LocalExchange,
+    caplog: pytest.LogCaptureFixture,
+    send: Callable[..., None],
 ) -> None:
+    """Drive every fault with every key kind through `send` (a `cancel` or `cancel_async`)."""
     seen: list[str] = []
     caplog.set_level(logging.DEBUG)
     for kind in ("hmac", "rsa", "ed25519"):
         for case in CASES:
             seeded(exchange).inject(case.fault)
-            with connect(base_url=exchange.url, timeout=0.5, **credentials(kind)) as client:
-                seen.append(repr(client))
-                with pytest.raises(BinanceError) as raised:
-                    cancel_order.sync(client=client, symbol=SYMBOL, order_id=ORDER_ID)
+            seen.append(repr(connect(base_url=exchange.url, **credentials(kind))))
+            with pytest.raises(BinanceError) as raised:
+                send(exchange, kind=kind)
             error = raised.value
             assert not holds_httpx_objects(error), repr(error)
             seen.extend([str(error), repr(error), *traceback.format_exception(error)])
     with pytest.raises(NothingSent) as refused:
-        cancel(exchange, base_url=f"http://127.0.0.1:{free_port()}")
+        send(exchange, base_url=f"http://127.0.0.1:{free_port()}")
     assert not holds_httpx_objects(refused.value)
     seen.extend(traceback.format_exception(refused.value))
     seen.extend(record.getMessage() for record in caplog.records)
@@ -235,3 +270,17 @@ def test_no_secret_in_any_log_message_repr_or_traceback(
     assert "/dapi/v1/order" in text
     leaked = [secret for secret in secrets_of(exchange) if secret in text]
     assert leaked == []
+
+
+def test_no_secret_in_any_log_message_repr_or_traceback(
+    exchange: LocalExchange, caplog: pytest.LogCaptureFixture
+) -> None:
+    check_nothing_leaks(exchange, caplog, cancel)
+
+
+def test_no_secret_leaks_from_the_async_backends(
+    exchange: LocalExchange, caplog: pytest.LogCaptureFixture, backend_args: dict[str, Any]
+) -> None:
+    check_nothing_leaks(
+        exchange, caplog, lambda running, **args: cancel_async(running, **backend_args, **args)
+    )

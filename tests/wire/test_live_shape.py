@@ -26,13 +26,14 @@ from signing_hook import (
     connect,
 )
 from tests.wire.conftest import HMAC_KEY, HMAC_SECRET
+from tests.wire.scripted import MODES, mode_args
 
 BY_ORDER_ID = {"symbol": "BTCUSD_PERP", "order_id": 701}
 BY_CLIENT_ID = {"symbol": "BTCUSD_PERP", "orig_client_order_id": "desk:7/live-701"}
 
 
 def cancel(exchange: LocalExchange, mode: str, request: dict[str, Any]) -> CancelOrderResponse:
-    client = connect(api_key=HMAC_KEY, secret=HMAC_SECRET, base_url=exchange.url)
+    client = connect(api_key=HMAC_KEY, secret=HMAC_SECRET, base_url=exchange.url, **mode_args(mode))
     if mode == "sync":
         with client:
             return cancel_order.sync(client=client, **request)
@@ -50,7 +51,7 @@ def exchange_in(shape: str) -> LocalExchange:
     return exchange
 
 
-@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("request_args", [BY_ORDER_ID, BY_CLIENT_ID], ids=["orderId", "clientId"])
 def test_todays_answer_is_returned_with_its_new_fields(
     mode: str, request_args: dict[str, Any]
@@ -63,7 +64,7 @@ def test_todays_answer_is_returned_with_its_new_fields(
     assert isinstance(order.cum_base, Unset)
 
 
-@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("request_args", [BY_ORDER_ID, BY_CLIENT_ID], ids=["orderId", "clientId"])
 def test_the_old_answer_still_works(mode: str, request_args: dict[str, Any]) -> None:
     with exchange_in(PRE_2026_06_SHAPE) as exchange:
@@ -84,7 +85,7 @@ LIVE_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(("fault", "error_type", "code"), LIVE_ERRORS)
 def test_live_errors_are_typed_and_nothing_is_cancelled(
     mode: str, fault: Fault | None, error_type: type[BinanceError], code: int | None

@@ -8,6 +8,9 @@ itself (to trickle an answer, or to echo the request back). Other suites reuse
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import httpx
 import pytest
 
@@ -31,13 +34,29 @@ from tests.wire.scripted import (
 )
 
 
-def cancel(server: ScriptedServer) -> None:
+def cancel(server: ScriptedServer, backend_args: dict[str, Any] | None = None) -> None:
+    """One cancel, sync, or async on the backend `backend_args` selects."""
     # The server closes each connection after its reply, so every request opens a new one.
-    with connect(api_key=API_KEY, secret=SECRET, base_url=server.url, timeout=0.5) as client:
-        cancel_order.sync(client=client, symbol=SYMBOL, order_id=1)
+    arguments: dict[str, Any] = {
+        "api_key": API_KEY,
+        "secret": SECRET,
+        "base_url": server.url,
+        "timeout": 0.5,
+    }
+    if backend_args is None:
+        with connect(**arguments) as client:
+            cancel_order.sync(client=client, symbol=SYMBOL, order_id=1)
+        return
+
+    async def run() -> None:
+        async with connect(**arguments, **backend_args) as client:
+            await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=1)
+
+    asyncio.run(run())
 
 
-@pytest.mark.parametrize(
+# Each scenario runs sync, and async on each backend (`backend_args`).
+UNREADABLE = pytest.mark.parametrize(
     "scripted",
     [
         [HANG],
@@ -50,9 +69,24 @@ def cancel(server: ScriptedServer) -> None:
     indirect=True,
     ids=["stall-mid-body", "closed-mid-body", "empty", "empty-object", "not-json", "204"],
 )
-def test_unreadable_answer_after_sending_is_unknown(scripted: ScriptedServer) -> None:
+TIME_RATE_LIMITED = pytest.mark.parametrize(
+    "scripted",
+    [[TIMESTAMP_REJECTED, error(429, -1003, "Too many requests.")]],
+    indirect=True,
+)
+TIME_UNREADABLE = pytest.mark.parametrize(
+    "scripted",
+    [[TIMESTAMP_REJECTED, reply(200, b"not json")], [TIMESTAMP_REJECTED, HANG]],
+    indirect=True,
+    ids=["unreadable-time", "time-fetch-times-out"],
+)
+
+
+def check_unreadable_is_unknown(
+    scripted: ScriptedServer, backend_args: dict[str, Any] | None
+) -> None:
     with pytest.raises(ExecutionStatusUnknown) as raised:
-        cancel(scripted)
+        cancel(scripted, backend_args)
     error = raised.value
     assert error.__context__ is None
     assert error.__cause__ is None
@@ -61,25 +95,50 @@ def test_unreadable_answer_after_sending_is_unknown(scripted: ScriptedServer) ->
     assert API_KEY not in str(error)
 
 
-@pytest.mark.parametrize(
-    "scripted",
-    [[TIMESTAMP_REJECTED, error(429, -1003, "Too many requests.")]],
-    indirect=True,
-)
-def test_rate_limited_time_fetch_is_raised_not_resent(scripted: ScriptedServer) -> None:
+def check_time_rate_limited(scripted: ScriptedServer, backend_args: dict[str, Any] | None) -> None:
     with pytest.raises(RateLimited):
-        cancel(scripted)
+        cancel(scripted, backend_args)
     assert scripted.paths == ["/dapi/v1/order", "/dapi/v1/time"]
 
 
-@pytest.mark.parametrize(
-    "scripted",
-    [[TIMESTAMP_REJECTED, reply(200, b"not json")], [TIMESTAMP_REJECTED, HANG]],
-    indirect=True,
-    ids=["unreadable-time", "time-fetch-times-out"],
-)
-def test_unreadable_server_time_is_not_a_blind_resend(scripted: ScriptedServer) -> None:
+def check_time_unreadable(scripted: ScriptedServer, backend_args: dict[str, Any] | None) -> None:
     with pytest.raises(TimestampRejected) as raised:
-        cancel(scripted)
+        cancel(scripted, backend_args)
     assert isinstance(raised.value, BinanceError)
     assert scripted.paths == ["/dapi/v1/order", "/dapi/v1/time"]
+
+
+@UNREADABLE
+def test_unreadable_answer_after_sending_is_unknown(scripted: ScriptedServer) -> None:
+    check_unreadable_is_unknown(scripted, None)
+
+
+@UNREADABLE
+def test_async_unreadable_answer_after_sending_is_unknown(
+    scripted: ScriptedServer, backend_args: dict[str, Any]
+) -> None:
+    check_unreadable_is_unknown(scripted, backend_args)
+
+
+@TIME_RATE_LIMITED
+def test_rate_limited_time_fetch_is_raised_not_resent(scripted: ScriptedServer) -> None:
+    check_time_rate_limited(scripted, None)
+
+
+@TIME_RATE_LIMITED
+def test_async_rate_limited_time_fetch_is_raised_not_resent(
+    scripted: ScriptedServer, backend_args: dict[str, Any]
+) -> None:
+    check_time_rate_limited(scripted, backend_args)
+
+
+@TIME_UNREADABLE
+def test_unreadable_server_time_is_not_a_blind_resend(scripted: ScriptedServer) -> None:
+    check_time_unreadable(scripted, None)
+
+
+@TIME_UNREADABLE
+def test_async_unreadable_server_time_is_not_a_blind_resend(
+    scripted: ScriptedServer, backend_args: dict[str, Any]
+) -> None:
+    check_time_unreadable(scripted, backend_args)

@@ -17,7 +17,16 @@ from binance_coinm_futures import AuthenticatedClient
 from binance_coinm_futures.api.trade import cancel_order
 from binance_coinm_futures.models import CancelOrderResponse
 from signing_hook import ExecutionStatusUnknown, connect
-from tests.wire.scripted import API_KEY, SECRET, cancel, keep_alive, reply, scripted_server
+from tests.wire.scripted import (
+    API_KEY,
+    MODES,
+    SECRET,
+    cancel,
+    keep_alive,
+    mode_args,
+    reply,
+    scripted_server,
+)
 
 ORDER_ID = 4612097861
 CLIENT_ID = "desk:7/quote-01"
@@ -72,7 +81,7 @@ NOT_A_SUCCESS = {
 }
 
 
-@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(
     ("request_args", "status", "body", "named"),
     list(NOT_A_SUCCESS.values()),
@@ -89,7 +98,7 @@ def test_answer_that_is_not_the_documented_success_is_unknown(
     assert server.paths == ["/dapi/v1/order"]
 
 
-@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(
     ("request_args", "body"),
     [
@@ -128,14 +137,16 @@ STRAYS = {
 }
 
 
-@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("stray", list(STRAYS.values()), ids=list(STRAYS))
 def test_stray_bytes_on_a_kept_alive_connection_never_answer_the_next_cancel(
     stray: bytes, mode: str
 ) -> None:
     second = ORDER_ID + 1
     with keep_alive(answer_for, stray) as server:
-        client = connect(api_key=API_KEY, secret=SECRET, base_url=server.url, timeout=2)
+        client = connect(
+            api_key=API_KEY, secret=SECRET, base_url=server.url, timeout=2, **mode_args(mode)
+        )
         outcome: CancelOrderResponse | ExecutionStatusUnknown
         try:
             if mode == "sync":

@@ -73,11 +73,48 @@ def test_https_through_a_proxy_keeps_verification(
 
 
 @pytest.mark.anyio
-async def test_custom_ssl_context_async(tls_exchange: LocalExchange, ca: trustme.CA) -> None:
+async def test_custom_ssl_context_async(
+    tls_exchange: LocalExchange, ca: trustme.CA, backend_args: dict[str, Any]
+) -> None:
     context = ssl.create_default_context()
     ca.configure_trust(context)
     client = connect(
-        api_key=HMAC_KEY, secret=HMAC_SECRET, base_url=tls_exchange.url, verify=context
+        api_key=HMAC_KEY,
+        secret=HMAC_SECRET,
+        base_url=tls_exchange.url,
+        verify=context,
+        **backend_args,
+    )
+    async with client:
+        order = await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=1)
+    assert order.order_id == 1
+
+
+@pytest.mark.anyio
+async def test_untrusted_certificate_is_refused_by_default_async(
+    tls_exchange: LocalExchange, backend_args: dict[str, Any]
+) -> None:
+    client = connect(
+        api_key=HMAC_KEY, secret=HMAC_SECRET, base_url=tls_exchange.url, **backend_args
+    )
+    async with client:
+        with pytest.raises(NothingSent, match="CERTIFICATE_VERIFY_FAILED"):
+            await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=1)
+    assert tls_exchange.requests == []
+
+
+@pytest.mark.anyio
+async def test_custom_ca_bundle_path_async(
+    tls_exchange: LocalExchange, ca: trustme.CA, tmp_path: Path, backend_args: dict[str, Any]
+) -> None:
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    client = connect(
+        api_key=HMAC_KEY,
+        secret=HMAC_SECRET,
+        base_url=tls_exchange.url,
+        verify=str(bundle),
+        **backend_args,
     )
     async with client:
         order = await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=1)

@@ -24,6 +24,15 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
+def _joined(http: httpx.Client | httpx.AsyncClient, url: str) -> str:
+    """``url`` joined to the httpx client's base URL, as httpx would join it.
+
+    httpx merges a relative URL into its base URL with a second full parse of the result; a
+    URL that is already absolute is parsed once.
+    """
+    return str(http.base_url).rstrip("/") + "/" + url.lstrip("/")
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ServerTime:
@@ -78,9 +87,9 @@ def sync_detailed(
 
     kwargs = _get_kwargs()
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    http = client.get_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = http.request(**kwargs)
 
     return _build_response(client=client, response=response)
 
@@ -117,9 +126,9 @@ def sync(
 
     kwargs = _get_kwargs()
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    http = client.get_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = http.request(**kwargs)
 
     return _parse_response(client=client, response=response)
 
@@ -156,7 +165,9 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs()
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    http = client.get_async_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = await http.request(**kwargs)
 
     return _build_response(client=client, response=response)
 
@@ -193,6 +204,8 @@ async def asyncio(
 
     kwargs = _get_kwargs()
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    http = client.get_async_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = await http.request(**kwargs)
 
     return _parse_response(client=client, response=response)

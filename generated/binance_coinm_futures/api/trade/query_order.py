@@ -43,6 +43,15 @@ def _get_kwargs(
     return _kwargs
 
 
+def _joined(http: httpx.Client | httpx.AsyncClient, url: str) -> str:
+    """``url`` joined to the httpx client's base URL, as httpx would join it.
+
+    httpx merges a relative URL into its base URL with a second full parse of the result; a
+    URL that is already absolute is parsed once.
+    """
+    return str(http.base_url).rstrip("/") + "/" + url.lstrip("/")
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> QueryOrderResponse:
@@ -124,9 +133,9 @@ def sync_detailed(
         recv_window=recv_window,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    http = client.get_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = http.request(**kwargs)
 
     return _build_response(client=client, response=response)
 
@@ -190,9 +199,9 @@ def sync(
         recv_window=recv_window,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    http = client.get_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = http.request(**kwargs)
 
     return _parse_response(client=client, response=response)
 
@@ -256,7 +265,9 @@ async def asyncio_detailed(
         recv_window=recv_window,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    http = client.get_async_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = await http.request(**kwargs)
 
     return _build_response(client=client, response=response)
 
@@ -320,6 +331,8 @@ async def asyncio(
         recv_window=recv_window,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    http = client.get_async_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = await http.request(**kwargs)
 
     return _parse_response(client=client, response=response)
