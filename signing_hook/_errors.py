@@ -268,8 +268,9 @@ def request_secrets(request: httpx.Request) -> tuple[str, ...]:
 
 
 def _excerpt(body: bytes, secrets: Iterable[str] = ()) -> str:
-    # Redacted before it is cut, so that a secret split by the cut cannot survive in part.
-    text = " ".join(redact(body[: _EXCERPT_CHARS * 4].decode("utf-8", "replace"), secrets).split())
+    # The whole body is redacted before it is cut or its spaces folded, so that no cut can
+    # split a secret and leave part of it. (Answers are capped at 1 MiB by the transport.)
+    text = " ".join(redact(body.decode("utf-8", "replace"), secrets).split())
     if len(text) > _EXCERPT_CHARS:
         text = text[:_EXCERPT_CHARS] + "…"
     return text or "(empty body)"
@@ -313,9 +314,10 @@ def parse_error_body(body: bytes, secrets: Iterable[str] = ()) -> tuple[int | No
 def _read_error(body: bytes, secrets: tuple[str, ...]) -> tuple[int | None, str, bool]:
     """(code, message, whether the message is Binance's words from a JSON answer).
 
-    A JSON object without ``code`` whose values are all text, such as the maintenance answer
-    ``{"239999": "The system is under maintenance, please try again later."}``, keeps those
-    words as its message; any other body that is not ``{"code", "msg"}`` gives an excerpt.
+    Binance's code-less form, a JSON object whose keys are numbers and whose values are text
+    (the maintenance answer ``{"239999": "The system is under maintenance, please try again
+    later."}``), keeps those words as its message; any other body that is not
+    ``{"code", "msg"}`` (a gateway's ``{"message": ...}``, an HTML page) gives an excerpt.
     """
     payload = load_json(body)
     if isinstance(payload, dict):
@@ -323,7 +325,7 @@ def _read_error(body: bytes, secrets: tuple[str, ...]) -> tuple[int | None, str,
         if isinstance(code, int) and not isinstance(code, bool) and isinstance(msg, str):
             return code, redact(msg, secrets), True
         words = [value for value in payload.values() if isinstance(value, str) and value]
-        if "code" not in payload and words and len(words) == len(payload):
+        if words and len(words) == len(payload) and all(key.isdigit() for key in payload):
             return None, _excerpt(" ".join(words).encode(), secrets), True
     return None, _excerpt(body, secrets), False
 
@@ -344,7 +346,9 @@ def error_for_response(
         return _BY_CODE[code](msg, status=status, code=code, usage=usage)
     if code is None and from_binance and _MAINTENANCE_WORDS in msg.lower():
         return ExchangeMaintenance(msg, status=status, code=code, usage=usage)
-    if status >= 500 and _normalized(msg) in _FAILED_5XX_MESSAGES:
+    # Only Binance's own {code, msg} answer says "failed": a gateway or CDN page with the same
+    # words may come after the request was passed on.
+    if status >= 500 and code is not None and _normalized(msg) in _FAILED_5XX_MESSAGES:
         return ServiceUnavailable(msg, status=status, code=code, usage=usage)
     # A 1XX, 2XX or 3XX that reaches here is not a documented answer (a redirect is never
     # followed): nothing says what the exchange did.

@@ -77,6 +77,13 @@ def test_mapping(status: int, payload: bytes, expected: type) -> None:
         (308, b""),
         # A success status other than the documented 200.
         (202, b""),
+        # Binance's failure words from a gateway or CDN, not in Binance's {code, msg}: the
+        # request may have been passed on before the gateway gave up.
+        (502, b'{"message":"Service Unavailable"}'),
+        (503, b"Service Unavailable."),
+        (500, b"<html><body>Internal error; unable to process your request. Please try again."),
+        # Maintenance words in a body that is not Binance's code-less form.
+        (504, b'{"message":"Gateway timeout during maintenance"}'),
     ],
 )
 def test_answers_that_leave_the_outcome_unknown(status: int, payload: bytes) -> None:
@@ -152,3 +159,12 @@ def test_echoed_secrets_are_hidden(payload: bytes) -> None:
         assert SIGNATURE not in text
         assert API_KEY not in text
         assert "<hidden>" in text
+
+
+@pytest.mark.parametrize("padding", [0, 1, 790, 799, 800, 5000])
+def test_no_part_of_a_secret_survives_wherever_the_body_cuts(padding: int) -> None:
+    payload = b" " * padding + SIGNATURE.encode() + b" " + API_KEY.encode()
+    error = error_for_response(400, {}, payload, secrets=(API_KEY, SIGNATURE))
+    for text in (str(error), repr(error)):
+        assert SIGNATURE[:8] not in text
+        assert API_KEY[:8] not in text
