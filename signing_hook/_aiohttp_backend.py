@@ -41,8 +41,11 @@ import aiohttp
 import httpx
 from yarl import URL
 
-#: httpx's transports retry a failed connection attempt once (nothing was sent); so does this.
-CONNECT_RETRIES: Final = 1
+# The same one retry of a failed connection attempt (nothing was sent) as httpx's transports.
+from signing_hook._transport import CONNECT_RETRIES
+
+#: How many pooled connections to look through when the pool has no limit.
+_POOL_WHEN_UNLIMITED: Final = 100
 
 #: aiohttp's default headers, which a request sent through httpx already has or left out.
 _NO_AUTO_HEADERS: Final = ("Accept", "Accept-Encoding", "User-Agent")
@@ -113,6 +116,30 @@ def _never_resend(session: aiohttp.ClientSession) -> None:
     session._retry_connection = False
 
 
+class _CleanConnector(aiohttp.TCPConnector):
+    """A connector that never hands out a pooled connection holding bytes nobody asked for.
+
+    aiohttp reuses a kept-alive connection while it is connected; if the peer wrote after its
+    answer (a stray -2011, another order's answer), aiohttp has already parsed those bytes and
+    would give them to the next request as its answer. Such a connection says so through
+    ``should_close``; it is closed here and another one is taken or opened.
+    """
+
+    async def connect(
+        self, req: aiohttp.ClientRequest, traces: list[Any], timeout: aiohttp.ClientTimeout
+    ) -> aiohttp.connector.Connection:
+        # Each pass closes one pooled connection, so the pool runs out of dirty ones and a new
+        # connection is opened. Only a peer that writes before it is asked could exhaust the
+        # passes; its answer is then judged like any other (the success rule, the error tree).
+        for _ in range((self.limit or _POOL_WHEN_UNLIMITED) + 1):
+            connection = await super().connect(req, traces, timeout)
+            protocol = connection.protocol
+            if protocol is None or not protocol.should_close:
+                break
+            connection.close()
+        return connection
+
+
 class _Body(httpx.AsyncByteStream):
     """The answer's body as received (never decompressed); closing it frees the connection."""
 
@@ -162,7 +189,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is None or self._loop is not loop:
             # A session belongs to one event loop; a client reused under a new asyncio.run()
             # gets a new one (the old loop's connections died with it).
-            connector = aiohttp.TCPConnector(
+            connector = _CleanConnector(
                 ssl=httpx.create_ssl_context(verify=self._verify),
                 limit=self._limits.max_connections or 0,
                 keepalive_timeout=self._limits.keepalive_expiry,

@@ -13,6 +13,7 @@ import contextlib
 import json
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -176,6 +177,8 @@ class KeepAliveServer:
 
     answer: Callable[[str], bytes]
     stray: bytes
+    stray_after: float = 0.0
+    """Seconds between the first answer and the stray bytes: 0 sends them in the same write."""
     targets: list[str] = field(default_factory=list)
     connections: int = 0
     url: str = ""
@@ -202,12 +205,19 @@ class KeepAliveServer:
                 target = head.split(b" ")[1].decode()
                 self.targets.append(target)
                 first = len(self.targets) == 1
-                connection.sendall(self.answer(target) + (self.stray if first else b""))
+                if first and self.stray_after:
+                    connection.sendall(self.answer(target))
+                    time.sleep(self.stray_after)
+                    connection.sendall(self.stray)
+                else:
+                    connection.sendall(self.answer(target) + (self.stray if first else b""))
 
 
 @contextlib.contextmanager
-def keep_alive(answer: Callable[[str], bytes], stray: bytes) -> Iterator[KeepAliveServer]:
-    server = KeepAliveServer(answer, stray)
+def keep_alive(
+    answer: Callable[[str], bytes], stray: bytes, stray_after: float = 0.0
+) -> Iterator[KeepAliveServer]:
+    server = KeepAliveServer(answer, stray, stray_after)
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen()

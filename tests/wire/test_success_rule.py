@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -137,13 +138,20 @@ STRAYS = {
 }
 
 
+#: When the stray bytes come: in the same write as the answer, or a moment later, after the
+#: connection went back to the pool (the next cancel waits for them).
+STRAY_AFTER = {"same-write": 0.0, "later": 0.05}
+
+
 @pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("stray_after", list(STRAY_AFTER.values()), ids=list(STRAY_AFTER))
 @pytest.mark.parametrize("stray", list(STRAYS.values()), ids=list(STRAYS))
 def test_stray_bytes_on_a_kept_alive_connection_never_answer_the_next_cancel(
-    stray: bytes, mode: str
+    stray: bytes, stray_after: float, mode: str
 ) -> None:
     second = ORDER_ID + 1
-    with keep_alive(answer_for, stray) as server:
+    pause = stray_after * 4
+    with keep_alive(answer_for, stray, stray_after) as server:
         client = connect(
             api_key=API_KEY, secret=SECRET, base_url=server.url, timeout=2, **mode_args(mode)
         )
@@ -152,11 +160,12 @@ def test_stray_bytes_on_a_kept_alive_connection_never_answer_the_next_cancel(
             if mode == "sync":
                 with client:
                     cancel_order.sync(client=client, symbol="BTCUSD_PERP", order_id=ORDER_ID)
+                    time.sleep(pause)
                     outcome = cancel_order.sync(
                         client=client, symbol="BTCUSD_PERP", order_id=second
                     )
             else:
-                outcome = asyncio.run(cancel_twice_async(client, second))
+                outcome = asyncio.run(cancel_twice_async(client, second, pause))
         except ExecutionStatusUnknown as unknown:
             outcome = unknown
     if isinstance(outcome, CancelOrderResponse):
@@ -166,7 +175,10 @@ def test_stray_bytes_on_a_kept_alive_connection_never_answer_the_next_cancel(
     assert server.connections == (2 if stray else 1)
 
 
-async def cancel_twice_async(client: AuthenticatedClient, second: int) -> CancelOrderResponse:
+async def cancel_twice_async(
+    client: AuthenticatedClient, second: int, pause: float
+) -> CancelOrderResponse:
     async with client:
         await cancel_order.asyncio(client=client, symbol="BTCUSD_PERP", order_id=ORDER_ID)
+        await asyncio.sleep(pause)
         return await cancel_order.asyncio(client=client, symbol="BTCUSD_PERP", order_id=second)
