@@ -18,11 +18,13 @@ import ssl
 import threading
 import time
 from types import TracebackType
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
+import anyio
 import httpx
 import sniffio
 
+from signing_hook import _httpx_backend as httpx_backend
 from signing_hook._errors import (
     BinanceError,
     ExecutionStatusUnknown,
@@ -54,8 +56,6 @@ AFTER_TIMESTAMP_REJECTION: Final = "signing_hook.after_timestamp_rejection"
 #: the one deadline covers them too.
 DEADLINE: Final = "signing_hook.deadline"
 
-#: httpcore's built-in retry covers exactly the safe case: establishing the connection.
-CONNECT_RETRIES: Final = 1
 #: Binance's answers are a few hundred bytes; a web firewall page a few KiB.
 MAX_ANSWER_BYTES: Final = 1 << 20
 _TIMEOUT_PARTS: Final = ("connect", "read", "write", "pool")
@@ -145,22 +145,6 @@ async def _aread(response: httpx.Response, deadline: float) -> bytes:
     return bytes(body)
 
 
-def _overfull_connection(response: httpx.Response) -> Any:
-    """The connection the answer came on, when the peer sent bytes beyond the answer; else None.
-
-    httpcore keeps such bytes in h11's buffer across requests, so on a reused connection they
-    would be read as the answer to the next request: a stray -2011 would answer a cancel that
-    in fact succeeded. httpx offers no public view of them, so this looks through httpx's and
-    httpcore's stream objects; where those differ it finds nothing (tests/wire pins the
-    effect for both of httpx's transports).
-    """
-    stream = getattr(getattr(response.stream, "_httpcore_stream", None), "_stream", None)
-    connection = getattr(stream, "_connection", None)
-    state = getattr(connection, "_h11_state", None)
-    trailing = getattr(state, "trailing_data", (b"", False))
-    return connection if trailing[0] else None
-
-
 def _loaded(response: httpx.Response, body: bytes) -> httpx.Response:
     return httpx.Response(
         response.status_code, headers=response.headers, content=body, extensions=response.extensions
@@ -205,11 +189,8 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if self._sync is None:
             with self._lock:
                 if self._sync is None:
-                    self._sync = httpx.HTTPTransport(
-                        verify=self._verify,
-                        limits=self._limits,
-                        proxy=self._proxy,
-                        retries=CONNECT_RETRIES,
+                    self._sync = httpx_backend.sync_transport(
+                        verify=self._verify, limits=self._limits, proxy=self._proxy
                     )
         return self._sync
 
@@ -235,8 +216,8 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             from signing_hook._aiohttp_backend import AiohttpTransport
 
             return AiohttpTransport(verify=self._verify, limits=self._limits, proxy=self._proxy)
-        return httpx.AsyncHTTPTransport(
-            verify=self._verify, limits=self._limits, proxy=self._proxy, retries=CONNECT_RETRIES
+        return httpx_backend.async_transport(
+            verify=self._verify, limits=self._limits, proxy=self._proxy
         )
 
     # The body is read here, inside the mapping, because a failure while reading it (a reset,
@@ -246,17 +227,21 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         deadline = _bound(request)
         failure: BinanceError | None = None
+        # Every socket wait of this call is cut to what is left of its deadline.
+        within = httpx_backend.CALL_DEADLINE.set(deadline)
         try:
             response = self._sync_transport().handle_request(request)
             try:
                 body = _read(response, deadline)
-                overfull = _overfull_connection(response)
+                overfull = httpx_backend.overfull_connection(response)
                 if overfull is not None:
                     overfull.close()  # closed before release: the pool drops, never reuses it
             finally:
                 response.close()
         except (*_MAYBE_SENT, _Unreadable) as error:
             failure = _failure(request, error)
+        finally:
+            httpx_backend.CALL_DEADLINE.reset(within)
         if failure is not None:
             raise failure
         return _loaded(response, body)
@@ -266,18 +251,22 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         backend = self._async_transport(request)
         failure: BinanceError | None = None
         try:
-            response = await backend.handle_async_request(request)
-            try:
-                body = await _aread(response, deadline)
-                overfull = _overfull_connection(response)
-                if overfull is not None:
-                    await overfull.aclose()
-            finally:
-                # An interrupted read closes the connection (never back to the pool half-read),
-                # so no late answer can reach the next call.
-                await response.aclose()
+            # The whole exchange, the answer's head included, ends by the call's deadline.
+            with anyio.fail_after(deadline - time.monotonic()):
+                response = await backend.handle_async_request(request)
+                try:
+                    body = await _aread(response, deadline)
+                    overfull = httpx_backend.overfull_connection(response)
+                    if overfull is not None:
+                        await overfull.aclose()
+                finally:
+                    # An interrupted read closes the connection (never back to the pool
+                    # half-read), so no late answer can reach the next call.
+                    await response.aclose()
         except (*_MAYBE_SENT, _Unreadable) as error:
             failure = _failure(request, error)
+        except TimeoutError:
+            failure = _mapped(request, "the call's deadline passed before the answer", sent=True)
         if failure is not None:
             raise failure
         return _loaded(response, body)

@@ -179,7 +179,8 @@ async def test_reset_on_a_reused_connection_is_unknown_and_never_resent(
 async def test_read_timeout_is_unknown(raw_server: RawServer, backend_args: dict[str, Any]) -> None:
     outcomes = await cancel_twice(raw_server.url, backend_args)
     assert [type(error) for error in outcomes] == [ExecutionStatusUnknown] * 2
-    assert all("Timeout" in str(error) for error in outcomes)
+    # The read timeout and the call's deadline (its largest timeout part) end together here.
+    assert all("Timeout" in str(error) or "deadline" in str(error) for error in outcomes)
     assert len(raw_server.requests) == 2
 
 

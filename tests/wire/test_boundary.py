@@ -47,25 +47,29 @@ from tests.wire.scripted import (
     reply,
     scripted_server,
 )
-from tests.wire.test_fault_matrix import GZIP, ORDER, httpx_objects, trickle
+from tests.wire.test_fault_matrix import GZIP, ORDER, httpx_objects, trickle, trickle_head
 
 OK: Final = reply(200, ORDER)
-#: Generous against the 12 s the trickled answer takes, well under it: the call must be cut
-#: off near its 0.5 s deadline (at the next byte), not when the answer ends.
+#: Generous against the 12 s a trickled answer takes, well under it: the call must be cut
+#: off near its 0.5 s deadline, not when the answer ends.
 CUT_OFF_WITHIN: Final = 4.0
+TRICKLES: Final = {"body": trickle, "head": trickle_head}
 
 
 def client_for(url: str, **extra: Any) -> AuthenticatedClient:
     return connect(api_key=API_KEY, secret=SECRET, base_url=url, timeout=0.5, **extra)
 
 
+@pytest.mark.parametrize("trickled", list(TRICKLES.values()), ids=list(TRICKLES))
 @pytest.mark.parametrize(
-    ("replies", "expected"),
-    [([trickle], ExecutionStatusUnknown), ([TIMESTAMP_REJECTED, trickle], TimestampRejected)],
+    ("before", "expected"),
+    [([], ExecutionStatusUnknown), ([TIMESTAMP_REJECTED], TimestampRejected)],
     ids=["cancel", "time-fetch-after-1021"],
 )
-def test_one_deadline_bounds_the_whole_call(replies: list[Any], expected: type) -> None:
-    with scripted_server(replies) as server, client_for(server.url) as client:
+def test_one_deadline_bounds_the_whole_call(
+    before: list[Any], expected: type, trickled: Any
+) -> None:
+    with scripted_server([*before, trickled]) as server, client_for(server.url) as client:
         started = time.monotonic()
         with pytest.raises(expected):
             cancel_order.sync(client=client, symbol=SYMBOL, order_id=1)
@@ -73,8 +77,11 @@ def test_one_deadline_bounds_the_whole_call(replies: list[Any], expected: type) 
 
 
 @pytest.mark.anyio
-async def test_one_deadline_bounds_the_whole_async_call(backend_args: dict[str, Any]) -> None:
-    with scripted_server([TIMESTAMP_REJECTED, trickle]) as server:
+@pytest.mark.parametrize("trickled", list(TRICKLES.values()), ids=list(TRICKLES))
+async def test_one_deadline_bounds_the_whole_async_call(
+    backend_args: dict[str, Any], trickled: Any
+) -> None:
+    with scripted_server([TIMESTAMP_REJECTED, trickled]) as server:
         async with client_for(server.url, **backend_args) as client:
             started = time.monotonic()
             with pytest.raises(TimestampRejected):

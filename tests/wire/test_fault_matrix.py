@@ -66,6 +66,15 @@ def trickle(connection: socket.socket, request: bytes) -> None:
         connection.sendall(b" ")
 
 
+def trickle_head(connection: socket.socket, request: bytes) -> None:
+    """An answer whose head arrives one byte every 0.3 s: each wait is short, the whole is 12 s
+    (h11 would wait for up to 64 KiB of head)."""
+    connection.sendall(b"HTTP/1.1 200 OK\r\n")
+    for _ in range(40):
+        time.sleep(0.3)
+        connection.sendall(b"X")
+
+
 def closed_mid_body(connection: socket.socket, request: bytes) -> None:
     connection.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{"orderId": 1')
 
@@ -121,6 +130,7 @@ FAULTS: Final = [
     Fault("closed-mid-body", closed_mid_body, UNKNOWN),
     Fault("no-answer", no_answer, UNKNOWN),
     Fault("trickle-past-deadline", trickle, UNKNOWN),
+    Fault("head-trickle-past-deadline", trickle_head, UNKNOWN),
     Fault("corrupt-gzip-200", reply(200, b"not gzip", GZIP), UNKNOWN),
     Fault("corrupt-gzip-400", reply(400, b"not gzip", GZIP), UNKNOWN),
     Fault("corrupt-gzip-503", reply(503, b"not gzip", GZIP), UNKNOWN),
