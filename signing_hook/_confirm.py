@@ -15,14 +15,16 @@ next and is sent what happened; a sync and an async runner drive it. Its states:
               └───────────────────────────────────│ QUERY  │──────────► return (from query)
                                                   └────────┘
                      status unknown, nothing sent,   │  ▲    -2013 ──► raise UnknownOrder
-                     503 "Service Unavailable.",     │  │    any other error ──► raised as is
-                     429 / 418: wait, query again ───┘──┘
+                     503 "Service Unavailable.",     │  │      ("not found": not open)
+                     429 / 418: wait, query again ───┘──┘    any other error ──► raised as is
 
 A re-cancel that fails with "nothing sent", 503 "Service Unavailable." or 429/418 goes back to
 QUERY after a wait too. Every request counts against ``max_requests``; no request starts after
 ``deadline``; when either runs out before a state other than NEW / PARTIALLY_FILLED is seen,
 ``ExecutionStatusUnknown`` says what was tried. A -2011 alone never counts as "cancelled":
-only a query can say what became of the order.
+only a query can say what became of the order. A query's -2013 is "not found", not "never
+existed": Query Order stops finding a CANCELED / EXPIRED order without fills once it was
+created more than 3 days ago, even one this very call just cancelled (see ``_not_found``).
 """
 
 from __future__ import annotations
@@ -184,13 +186,16 @@ def _decide(
     """The one decision procedure: yields a call or a wait, is sent the call's outcome.
 
     Returns the order's state, or raises: the first cancel's own error when it is neither
-    "status unknown" nor -2011, a query's -2013, an unexpected error unchanged, or
-    ExecutionStatusUnknown when the bounds run out first.
+    "status unknown" nor -2011, UnknownOrder when a query answers -2013 (`_not_found`), an
+    unexpected error unchanged, or ExecutionStatusUnknown when the bounds run out first.
     """
     deadline = now() + limits.deadline
     history: list[str] = []
     sent = 0
     retries = 0
+    # What this call itself knows of the order, for the message of a -2013.
+    cancel_lost = False  # a cancel of this call may have been done, its answer lost
+    found_open = False  # a query of this call saw the order open: it did exist
     call: _Call = "cancel"
     wait = 0.0
 
@@ -224,6 +229,7 @@ def _decide(
                 # -2011: no open order by that id. Filled, cancelled or never there: ask.
                 call = "query"
                 continue
+            cancel_lost = cancel_lost or isinstance(answer, ExecutionStatusUnknown)
             if isinstance(answer, ExecutionStatusUnknown) or (
                 sent > 1 and isinstance(answer, _TRY_AGAIN)
             ):
@@ -234,6 +240,7 @@ def _decide(
         else:
             if not isinstance(answer, BinanceError):
                 if answer.status in OPEN_STATUSES:
+                    found_open = True
                     call = "cancel"
                     continue
                 return _state(answer, "query", sent)
@@ -241,7 +248,40 @@ def _decide(
                 wait = _backoff(limits, retries, answer)
                 retries += 1
                 continue
+            if isinstance(answer, UnknownOrder) and answer.code == -2013:
+                raise _not_found(
+                    target, answer, cancel_lost=cancel_lost, found_open=found_open
+                ) from answer
         raise answer
+
+
+def _not_found(
+    target: _Target, answer: UnknownOrder, *, cancel_lost: bool, found_open: bool
+) -> UnknownOrder:
+    """A query's -2013, told with what this call knows: the order is not open.
+
+    A query only follows a cancel that answered -2011 (no open order by that id) or whose
+    outcome was unknown, so the order is not open. Binance's "not found" is not "never
+    existed": Query Order stops finding a CANCELED / EXPIRED order without fills once it was
+    created more than 3 days ago (any order after 90), so an old order cancelled by this very
+    call, whose answer was lost, is not found either. The one case "not open" cannot rule out:
+    an order open for more than 90 days whose lost cancel was not done, as Query Order no
+    longer finds any order that old.
+    """
+    if found_open:
+        origin = "a query of this call found it open, so it was created more than 3 days ago"
+    else:
+        origin = "it never existed, or it was created more than 3 days ago"
+    origin += " (90 days if it had fills) and is no longer open"
+    if cancel_lost:
+        origin += ", possibly cancelled by this very call, whose answer was lost"
+    return UnknownOrder(
+        f"Binance no longer finds {target.describe()} (-2013 {answer.msg!r}): {origin}. "
+        "It is not open.",
+        status=answer.status,
+        code=answer.code,
+        usage=answer.usage,
+    )
 
 
 def _backoff(limits: _Limits, retries: int, answer: _Answer) -> float:
@@ -315,8 +355,11 @@ def cancel_and_confirm(
         The order's state, from the cancel's answer or from a query.
 
     Raises:
-        UnknownOrder: the query answered -2013: no such order (never placed, or no longer
-            kept: cancelled without fills more than 3 days ago, or older than 90 days).
+        UnknownOrder: a query answered -2013 ("not found"), ``code`` -2013: the order is
+            not open. Binance no longer finds an order that never existed, a CANCELED or
+            EXPIRED one without fills created more than 3 days ago, or any order created
+            more than 90 days ago; so an old order cancelled by this very call, whose answer
+            was lost, is not found either. The message says which of these remain possible.
         ExecutionStatusUnknown: the bounds ran out before the order's state was known; the
             message lists every call and its outcome.
         BinanceError: any other failure of the first cancel (for example ``NothingSent`` or

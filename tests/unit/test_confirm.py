@@ -182,11 +182,54 @@ def test_a_second_cancel_answering_minus_2011_is_resolved_by_a_query() -> None:
     assert (state.status, state.source) == ("CANCELED", "query")
 
 
-def test_minus_2013_on_the_query_raises_it_unchanged() -> None:
+def test_minus_2013_after_minus_2011_keeps_code_and_status_and_never_claims_absence() -> None:
     missing = does_not_exist()
     with pytest.raises(UnknownOrder) as raised:
         drive([unknown_order(), missing])
-    assert raised.value is missing
+    assert (raised.value.status, raised.value.code) == (400, -2013)
+    assert raised.value.__cause__ is missing
+    assert raised.value.msg == (
+        f"Binance no longer finds {SYMBOL} order {ORDER_ID} (-2013 'Order does not exist.'): "
+        "it never existed, or it was created more than 3 days ago (90 days if it had fills) "
+        "and is no longer open. It is not open."
+    )
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        [unknown(), does_not_exist()],
+        [unknown(), unknown(), does_not_exist()],
+        [unknown_order(), queried("NEW"), unknown(), does_not_exist()],
+    ],
+    ids=["lost-cancel", "lost-cancel-then-lost-query", "minus-2011-open-then-lost-cancel"],
+)
+def test_minus_2013_after_a_lost_cancel_says_this_call_may_have_cancelled_it(
+    answers: list[_Answer],
+) -> None:
+    # Query Order stops finding an unfilled CANCELED order created more than 3 days ago: one
+    # this call just cancelled is "not found" too (COIN-M Query Order page, read 2026-11-24).
+    with pytest.raises(UnknownOrder) as raised:
+        drive(answers)
+    assert raised.value.code == -2013
+    assert "possibly cancelled by this very call, whose answer was lost" in raised.value.msg
+    assert raised.value.msg.endswith("It is not open.")
+
+
+def test_minus_2013_after_the_order_was_seen_open_drops_never_existed() -> None:
+    with pytest.raises(UnknownOrder) as raised:
+        drive([unknown(), queried("PARTIALLY_FILLED", "1"), unknown(), does_not_exist()])
+    assert "a query of this call found it open" in raised.value.msg
+    assert "never existed" not in raised.value.msg
+    assert "possibly cancelled by this very call" in raised.value.msg
+
+
+def test_minus_2011_on_a_query_is_raised_unchanged() -> None:
+    # Only -2013 is retold; any other rejection of a query is not the procedure's to explain.
+    strange = unknown_order()
+    with pytest.raises(UnknownOrder) as raised:
+        drive([unknown(), strange])
+    assert raised.value is strange
 
 
 def test_minus_2011_alone_never_counts_as_cancelled() -> None:

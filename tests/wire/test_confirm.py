@@ -148,7 +148,77 @@ def test_order_that_never_existed_raises_unknown_order(exchange: LocalExchange, 
     with pytest.raises(UnknownOrder) as raised:
         confirm(mode, exchange, order_id=ORDER_ID + 1)
     assert seen(exchange) == [CANCEL, QUERY]
-    assert (raised.value.code, raised.value.msg) == (-2013, "Order does not exist.")
+    assert (raised.value.status, raised.value.code) == (400, -2013)
+    # "Not found" is all Binance said: the message leaves "created long ago" open too.
+    assert f"Binance no longer finds {SYMBOL} order {ORDER_ID + 1}" in raised.value.msg
+    assert "it never existed, or it was created more than 3 days ago" in raised.value.msg
+    assert "this very call" not in raised.value.msg
+    assert raised.value.msg.endswith("It is not open.")
+
+
+# Binance's COIN-M "Query Order (USER_DATA)" page
+# (developers.binance.com/docs/derivatives/coin-margined-futures/trade/Query-Order, read
+# 2026-11-24; binance-live-2026.md, "Reconciling an unknown outcome"): a CANCELED / EXPIRED
+# order without fills is no longer found once its creation time + 3 days < now; -2013.
+FOUR_DAYS_MS = 4 * 24 * 60 * 60 * 1000
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_old_order_cancelled_by_this_call_whose_answer_was_lost(
+    exchange: LocalExchange, mode: str
+) -> None:
+    exchange.add_order(
+        Order(ORDER_ID, CLIENT_ID, SYMBOL), created_ms=exchange.server_time_ms() - FOUR_DAYS_MS
+    )
+    exchange.inject(Fault.UNKNOWN_ERROR_503)  # the cancel is done; its answer says "unknown"
+    with pytest.raises(UnknownOrder) as raised:
+        confirm(mode, exchange, order_id=ORDER_ID)
+    assert seen(exchange) == [CANCEL, QUERY]
+    cancelled = exchange.order(ORDER_ID)
+    assert cancelled is not None
+    assert cancelled.status == "CANCELED"
+    assert ORDER_ID not in [held.order_id for held in exchange.open_orders]
+    assert (raised.value.status, raised.value.code) == (400, -2013)
+    assert "possibly cancelled by this very call, whose answer was lost" in raised.value.msg
+    assert "it never existed, or it was created more than 3 days ago" in raised.value.msg
+    assert raised.value.msg.endswith("It is not open.")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_old_order_found_open_then_cancelled_with_its_answer_lost(
+    exchange: LocalExchange, mode: str
+) -> None:
+    exchange.add_order(
+        Order(ORDER_ID, CLIENT_ID, SYMBOL), created_ms=exchange.server_time_ms() - FOUR_DAYS_MS
+    )
+    exchange.inject(Fault.UNKNOWN_ERROR_503_NOT_EXECUTED)  # not done: the query finds it NEW
+    exchange.inject(Fault.UNKNOWN_ERROR_503)  # the second cancel is done, its answer lost
+    with pytest.raises(UnknownOrder) as raised:
+        confirm(mode, exchange, order_id=ORDER_ID)
+    assert seen(exchange) == [CANCEL, QUERY, CANCEL, QUERY]
+    assert ORDER_ID not in [held.order_id for held in exchange.open_orders]
+    assert raised.value.code == -2013
+    # The first query saw the order, so "never existed" is no longer among the possibilities.
+    assert "a query of this call found it open" in raised.value.msg
+    assert "never existed" not in raised.value.msg
+    assert "possibly cancelled by this very call" in raised.value.msg
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_old_order_cancelled_before_answers_minus_2011_then_not_found(
+    exchange: LocalExchange, mode: str
+) -> None:
+    exchange.add_order(
+        Order(ORDER_ID, CLIENT_ID, SYMBOL, status="CANCELED"),
+        created_ms=exchange.server_time_ms() - FOUR_DAYS_MS,
+    )
+    with pytest.raises(UnknownOrder) as raised:
+        confirm(mode, exchange, orig_client_order_id=CLIENT_ID)
+    assert seen(exchange) == [CANCEL, QUERY]
+    assert raised.value.code == -2013
+    assert f"{SYMBOL} order {CLIENT_ID!r}" in raised.value.msg
+    assert "it never existed, or it was created more than 3 days ago" in raised.value.msg
+    assert "this very call" not in raised.value.msg
 
 
 @pytest.mark.parametrize("mode", MODES)
