@@ -17,7 +17,7 @@ The tree, and what a trading desk does with each branch::
         │   ├── InvalidSignature        -1022: wrong secret / private key
         │   ├── ApiKeyRejected          -2014, -2015: key format, permissions or IP whitelist
         │   ├── AccountRejected         -1109: the account was refused (also seen in maintenance)
-        │   ├── UnknownOrder            -2011, -2013: already filled, cancelled or never existed
+        │   ├── UnknownOrder            -2011, -2013: not open: filled, cancelled, never existed
         │   ├── InvalidParameter        -1100, -1102, -1121, -1131, -4015: fix the call
         │   ├── FirewallRejected        403 from the web application firewall
         │   └── RateLimited             429: wait `retry_after` seconds
@@ -149,7 +149,11 @@ class AccountRejected(RequestRejected):
 
 
 class UnknownOrder(RequestRejected):
-    """-2011 / -2013: no such open order: already filled, already cancelled or never existed."""
+    """-2011 / -2013: no such open order: already filled, already cancelled or never existed.
+
+    -2013 is Query Order's "not found": Binance stops finding a cancelled or expired order
+    without fills 3 days after its creation (any order after 90 days).
+    """
 
 
 class InvalidParameter(RequestRejected):
