@@ -26,11 +26,12 @@ from typing import Any, Final
 
 import attrs
 
-_INT64: Final = (-(2**63), 2**63 - 1)
+INT64: Final = (-(2**63), 2**63 - 1)
+"""The range of Binance's LONG (int64), for parameters and answer fields alike."""
 
 
 def _is_integer(value: object) -> bool:
-    return type(value) is int and _INT64[0] <= value <= _INT64[1]
+    return type(value) is int and INT64[0] <= value <= INT64[1]
 
 
 #: JSON Schema type → whether a decoded JSON value has it. ``bool`` is not an integer here,

@@ -15,10 +15,9 @@ from typing import Any, Final
 import attrs
 
 from signing_hook._errors import InvalidRequest
-from signing_hook._outcome import SuccessRule
+from signing_hook._outcome import INT64, SuccessRule
 
 SPEC_PATH: Final = Path(__file__).with_name("openapi.yaml")
-_INT64: Final = (-(2**63), 2**63 - 1)
 _ONE_OF_KEY: Final = "x-binance-required-one-of"
 _ECHO_KEY: Final = "x-binance-echo"
 _DECIMAL: Final = re.compile(r"-?[0-9]+")
@@ -67,8 +66,8 @@ class ParameterRule:
                 f"{self.name} must be an integer, got {value!r}", parameter=self.name
             )
         number = int(value)
-        low = self.minimum if self.minimum is not None else _INT64[0]
-        high = self.maximum if self.maximum is not None else _INT64[1]
+        low = self.minimum if self.minimum is not None else INT64[0]
+        high = self.maximum if self.maximum is not None else INT64[1]
         if not low <= number <= high:
             raise InvalidRequest(
                 f"{self.name} must be between {low} and {high}, got {number}",
