@@ -22,6 +22,7 @@ from signing_hook._clock import ServerClock, server_time_of
 from signing_hook._errors import (
     ExecutionStatusUnknown,
     RequestRejected,
+    definite_error,
     error_for_response,
     parse_error_body,
     request_secrets,
@@ -171,6 +172,10 @@ def _raise_for_status(
     if success is not None and 200 <= status < 300:
         problem = success.violation(status, response.content, params)
         if problem is not None:
+            secrets = request_secrets(request)
+            definite = definite_error(status, response.headers, response.content, secrets)
+            if definite is not None:  # e.g. a maintenance answer, whatever its status
+                raise definite
             raise ExecutionStatusUnknown(
                 f"{request.method} {request.url.path} answered with {problem}: not the "
                 "documented success answer to this request, and the request may have taken "

@@ -334,6 +334,29 @@ def _read_error(body: bytes, secrets: tuple[str, ...]) -> tuple[int | None, str,
     return None, _excerpt(body, secrets), False
 
 
+def definite_error(
+    status: int, headers: Mapping[str, str], body: bytes, secrets: Iterable[str] = ()
+) -> BinanceError | None:
+    """The error an answer stands for when Binance's words say what happened at any status.
+
+    -1016, -1109 and the code-less maintenance answer mean "nothing was done" whatever status
+    they come with, a 2XX included (Binance documents their bodies, not their status). None
+    for any other answer.
+    """
+    code, msg, from_binance = _read_error(body, tuple(secrets))
+    return _at_any_status(status, code, msg, from_binance, RateLimitUsage.from_headers(headers))
+
+
+def _at_any_status(
+    status: int, code: int | None, msg: str, from_binance: bool, usage: RateLimitUsage | None
+) -> BinanceError | None:
+    if code in _AT_ANY_STATUS:
+        return _BY_CODE[code](msg, status=status, code=code, usage=usage)
+    if code is None and from_binance and _MAINTENANCE_WORDS in msg.lower():
+        return ExchangeMaintenance(msg, status=status, code=code, usage=usage)
+    return None
+
+
 def error_for_response(
     status: int, headers: Mapping[str, str], body: bytes, secrets: Iterable[str] = ()
 ) -> BinanceError:
@@ -346,10 +369,9 @@ def error_for_response(
     # -1006 and -1007 first: even a 503 "Service Unavailable." with them is "status unknown".
     if code in _STATUS_UNKNOWN_CODES:
         return ExecutionStatusUnknown(msg, status=status, code=code, usage=usage)
-    if code in _AT_ANY_STATUS:
-        return _BY_CODE[code](msg, status=status, code=code, usage=usage)
-    if code is None and from_binance and _MAINTENANCE_WORDS in msg.lower():
-        return ExchangeMaintenance(msg, status=status, code=code, usage=usage)
+    definite = _at_any_status(status, code, msg, from_binance, usage)
+    if definite is not None:
+        return definite
     # Only Binance's own {code, msg} answer says "failed": a gateway or CDN page with the same
     # words may come after the request was passed on.
     if status >= 500 and code is not None and _normalized(msg) in _FAILED_5XX_MESSAGES:
