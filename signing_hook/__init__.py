@@ -4,9 +4,10 @@ The endpoint functions themselves are generated, in ``binance_coinm_futures``; t
 installs itself into their client through ``httpx_args`` and never changes generated code.
 """
 
+from typing import TYPE_CHECKING
+
 from signing_hook._auth import BinanceAuth
 from signing_hook._clock import Clock, ServerClock, system_clock
-from signing_hook._confirm import OrderState, cancel_and_confirm, cancel_and_confirm_async
 from signing_hook._connect import DEFAULT_TIMEOUT, connect
 from signing_hook._errors import (
     AccountRejected,
@@ -77,3 +78,18 @@ __all__ = [
     "signer_from_private_key",
     "system_clock",
 ]
+
+if TYPE_CHECKING:
+    from signing_hook._confirm import OrderState, cancel_and_confirm, cancel_and_confirm_async
+else:
+    _CONFIRM = frozenset({"OrderState", "cancel_and_confirm", "cancel_and_confirm_async"})
+
+    def __getattr__(name: str) -> object:
+        # cancel_and_confirm loads on first use: every `import signing_hook` would pay for it.
+        if name not in _CONFIRM:
+            raise AttributeError(f"module 'signing_hook' has no attribute {name!r}")
+        from signing_hook import _confirm
+
+        value = getattr(_confirm, name)
+        globals()[name] = value
+        return value

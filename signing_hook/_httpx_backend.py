@@ -6,8 +6,8 @@ and pinned by the wire tests:
 - **The call's deadline on every socket wait.** httpx bounds each read and write, not the
   call: an answer's head trickled one byte at a time would hold a sync call for as long as
   the peer likes. Every socket the sync pool opens is wrapped so that each wait is cut to
-  what is left of the call's deadline (``CALL_DEADLINE``, set by the boundary around each
-  request), and a wait that would start after it fails as a timeout. The async path is
+  what is left of the call's deadline (``_transport.CALL_DEADLINE``, set by the boundary
+  around each request), and a wait that would start after it fails as a timeout. The async path is
   bounded by a cancel scope in the boundary instead.
 - **A connection the peer overfilled is never reused.** httpcore keeps bytes that arrived
   after an answer in h11's buffer, and would read them as the answer to the next request on
@@ -16,22 +16,15 @@ and pinned by the wire tests:
 
 from __future__ import annotations
 
-import contextvars
 import ssl
 import time
 import typing
-from typing import Any, Final
+from typing import Any
 
 import httpcore
 import httpx
 
-#: httpcore's built-in retry covers exactly the safe case: establishing the connection.
-CONNECT_RETRIES: Final = 1
-
-#: When the current call must be over (``time.monotonic()``); None outside a call.
-CALL_DEADLINE: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
-    "signing_hook.call_deadline", default=None
-)
+from signing_hook._transport import CALL_DEADLINE, CONNECT_RETRIES
 
 
 def _within_deadline(timeout: float | None, expired: type[Exception]) -> float | None:

@@ -13,18 +13,16 @@ included), a cap on the answer's size, and no compressed answers.
 
 from __future__ import annotations
 
+import contextvars
 import math
 import ssl
 import threading
 import time
 from types import TracebackType
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
-import anyio
 import httpx
-import sniffio
 
-from signing_hook import _httpx_backend as httpx_backend
 from signing_hook._errors import (
     BinanceError,
     ExecutionStatusUnknown,
@@ -55,6 +53,16 @@ AFTER_TIMESTAMP_REJECTION: Final = "signing_hook.after_timestamp_rejection"
 #: The auth flow's time fetch copies its extensions and its resend is the same request, so
 #: the one deadline covers them too.
 DEADLINE: Final = "signing_hook.deadline"
+
+#: httpcore's built-in retry covers exactly the safe case: establishing the connection; the
+#: aiohttp backend does the same.
+CONNECT_RETRIES: Final = 1
+
+#: When the current call must be over (``time.monotonic()``); None outside a call. Set around
+#: each sync request: the httpx backend cuts every socket wait to what is left of it.
+CALL_DEADLINE: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
+    "signing_hook.call_deadline", default=None
+)
 
 #: Binance's answers are a few hundred bytes; a web firewall page a few KiB.
 MAX_ANSWER_BYTES: Final = 1 << 20
@@ -151,7 +159,16 @@ def _loaded(response: httpx.Response, body: bytes) -> httpx.Response:
     )
 
 
+def _overfull_connection(response: httpx.Response) -> Any:
+    # httpcore is imported on first use, not by `import signing_hook`: it costs every startup.
+    from signing_hook._httpx_backend import overfull_connection
+
+    return overfull_connection(response)
+
+
 def _event_loop() -> object | None:
+    import sniffio  # here: only async calls need it
+
     if sniffio.current_async_library() != "asyncio":
         return None
     import asyncio  # here: already loaded when asyncio runs, and costs a sync-only import
@@ -189,7 +206,9 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if self._sync is None:
             with self._lock:
                 if self._sync is None:
-                    self._sync = httpx_backend.sync_transport(
+                    from signing_hook._httpx_backend import sync_transport
+
+                    self._sync = sync_transport(
                         verify=self._verify, limits=self._limits, proxy=self._proxy
                     )
         return self._sync
@@ -216,9 +235,9 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             from signing_hook._aiohttp_backend import AiohttpTransport
 
             return AiohttpTransport(verify=self._verify, limits=self._limits, proxy=self._proxy)
-        return httpx_backend.async_transport(
-            verify=self._verify, limits=self._limits, proxy=self._proxy
-        )
+        from signing_hook._httpx_backend import async_transport
+
+        return async_transport(verify=self._verify, limits=self._limits, proxy=self._proxy)
 
     # The body is read here, inside the mapping, because a failure while reading it (a reset,
     # a stall past the read timeout) comes after the request was sent. Each error is raised
@@ -228,12 +247,12 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         deadline = _bound(request)
         failure: BinanceError | None = None
         # Every socket wait of this call is cut to what is left of its deadline.
-        within = httpx_backend.CALL_DEADLINE.set(deadline)
+        within = CALL_DEADLINE.set(deadline)
         try:
             response = self._sync_transport().handle_request(request)
             try:
                 body = _read(response, deadline)
-                overfull = httpx_backend.overfull_connection(response)
+                overfull = _overfull_connection(response)
                 if overfull is not None:
                     overfull.close()  # closed before release: the pool drops, never reuses it
             finally:
@@ -241,7 +260,7 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         except (*_MAYBE_SENT, _Unreadable) as error:
             failure = _failure(request, error)
         finally:
-            httpx_backend.CALL_DEADLINE.reset(within)
+            CALL_DEADLINE.reset(within)
         if failure is not None:
             raise failure
         return _loaded(response, body)
@@ -250,13 +269,15 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         deadline = _bound(request)
         backend = self._async_transport(request)
         failure: BinanceError | None = None
+        import anyio  # here: sync-only users never pay for it
+
         try:
             # The whole exchange, the answer's head included, ends by the call's deadline.
             with anyio.fail_after(deadline - time.monotonic()):
                 response = await backend.handle_async_request(request)
                 try:
                     body = await _aread(response, deadline)
-                    overfull = httpx_backend.overfull_connection(response)
+                    overfull = _overfull_connection(response)
                     if overfull is not None:
                         await overfull.aclose()
                 finally:
