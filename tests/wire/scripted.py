@@ -138,32 +138,30 @@ API_KEY = "scripted-api-key-000001"
 SECRET = "scripted-secret"
 
 
-def query(url: str, mode: str, request: dict[str, Any]) -> QueryOrderResponse:
-    """One Query Order through connect(), sync or async, on a fresh client (one request)."""
+def _call(endpoint: Any, url: str, mode: str, request: dict[str, Any]) -> Any:
+    """One call of a generated endpoint through connect(), sync or async, on a fresh client."""
     client = connect(api_key=API_KEY, secret=SECRET, base_url=url, timeout=2, **mode_args(mode))
     if mode == "sync":
         with client:
-            return query_order.sync(client=client, **request)
+            return endpoint.sync(client=client, **request)
 
-    async def run(client: AuthenticatedClient) -> QueryOrderResponse:
+    async def run(client: AuthenticatedClient) -> Any:
         async with client:
-            return await query_order.asyncio(client=client, **request)
+            return await endpoint.asyncio(client=client, **request)
 
     return asyncio.run(run(client))
+
+
+def query(url: str, mode: str, request: dict[str, Any]) -> QueryOrderResponse:
+    """One Query Order through connect(), sync or async, on a fresh client (one request)."""
+    answer: QueryOrderResponse = _call(query_order, url, mode, request)
+    return answer
 
 
 def cancel(url: str, mode: str, request: dict[str, Any]) -> CancelOrderResponse:
     """One cancel through connect(), sync or async, on a fresh client (one request)."""
-    client = connect(api_key=API_KEY, secret=SECRET, base_url=url, timeout=2, **mode_args(mode))
-    if mode == "sync":
-        with client:
-            return cancel_order.sync(client=client, **request)
-
-    async def run(client: AuthenticatedClient) -> CancelOrderResponse:
-        async with client:
-            return await cancel_order.asyncio(client=client, **request)
-
-    return asyncio.run(run(client))
+    answer: CancelOrderResponse = _call(cancel_order, url, mode, request)
+    return answer
 
 
 @dataclass
