@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from local_exchange import LocalExchange
-from tests.wire.scripted import scripted
+from tests.wire.scripted import raw_server, scripted
 
-__all__ = ["scripted"]  # the scripted-server fixture, for every wire test module
+__all__ = ["raw_server", "scripted"]  # the scripted-server fixture, for every wire test module
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 HMAC_KEY = "wire-hmac-api-key-000001"

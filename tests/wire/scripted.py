@@ -2,8 +2,9 @@
 
 ``scripted_server`` reads one request per connection and answers with the next scripted reply:
 raw bytes, so a reply can stop mid-body or hang after its headers, or a function that writes to
-the socket itself (to trickle an answer, or to echo the request back). ``keep_alive`` keeps
-connections open, for what a peer may leave on a reused one.
+the socket itself (to trickle an answer, or to echo the request back). ``RawServer`` keeps
+connections open and runs a script per request (``raw_server``), for what a peer may leave on
+a reused connection.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import contextlib
 import json
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -164,22 +164,23 @@ def cancel(url: str, mode: str, request: dict[str, Any]) -> CancelOrderResponse:
     return answer
 
 
+#: A kept-alive connection's script: given the request's number (from 1), its head and the
+#: connection, it answers; it returns True to keep the connection for the next request.
+RawScript = Callable[[int, bytes, socket.socket], bool]
+
+
 @dataclass
-class KeepAliveServer:
-    """Keeps connections open and answers each request by ``answer(target)``.
+class RawServer:
+    """Keeps connections open and runs ``script`` for every request; records every head."""
 
-    After the first answer on the first connection it writes ``stray`` too: bytes a
-    misbehaving peer leaves on a kept-alive connection, which must never become the answer to
-    the next request.
-    """
-
-    answer: Callable[[str], bytes]
-    stray: bytes
-    stray_after: float = 0.0
-    """Seconds between the first answer and the stray bytes: 0 sends them in the same write."""
-    targets: list[str] = field(default_factory=list)
+    script: RawScript
+    requests: list[bytes] = field(default_factory=list)
     connections: int = 0
     url: str = ""
+
+    @property
+    def targets(self) -> list[str]:
+        return [head.split(b" ")[1].decode() for head in self.requests]
 
     def serve(self, listener: socket.socket) -> None:
         while True:
@@ -191,34 +192,34 @@ class KeepAliveServer:
             threading.Thread(target=self._converse, args=(connection,), daemon=True).start()
 
     def _converse(self, connection: socket.socket) -> None:
+        buffered = b""
         with contextlib.suppress(OSError), connection:  # the client may close or reset it
-            pending = b""
             while True:
-                while b"\r\n\r\n" not in pending:
+                while b"\r\n\r\n" not in buffered:
                     chunk = connection.recv(65536)
                     if not chunk:
                         return
-                    pending += chunk
-                head, _, pending = pending.partition(b"\r\n\r\n")
-                target = head.split(b" ")[1].decode()
-                self.targets.append(target)
-                first = len(self.targets) == 1
-                if first and self.stray_after:
-                    connection.sendall(self.answer(target))
-                    time.sleep(self.stray_after)
-                    connection.sendall(self.stray)
-                else:
-                    connection.sendall(self.answer(target) + (self.stray if first else b""))
+                    buffered += chunk
+                head, _, buffered = buffered.partition(b"\r\n\r\n")
+                self.requests.append(head)
+                if not self.script(len(self.requests), head, connection):
+                    return
 
 
 @contextlib.contextmanager
-def keep_alive(
-    answer: Callable[[str], bytes], stray: bytes, stray_after: float = 0.0
-) -> Iterator[KeepAliveServer]:
-    server = KeepAliveServer(answer, stray, stray_after)
+def raw_server_running(script: RawScript) -> Iterator[RawServer]:
+    """A RawServer on a free loopback port until the block ends."""
+    server = RawServer(script)
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen()
         server.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
         threading.Thread(target=server.serve, args=(listener,), daemon=True).start()
+        yield server
+
+
+@pytest.fixture
+def raw_server(request: pytest.FixtureRequest) -> Iterator[RawServer]:
+    """A RawServer running the script given as the test's parameter (indirect)."""
+    with raw_server_running(request.param) as server:
         yield server

@@ -15,10 +15,7 @@ import gzip
 import json
 import socket
 import struct
-import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -29,6 +26,7 @@ from binance_coinm_futures.api.trade import cancel_order
 from signing_hook import ExecutionStatusUnknown, NothingSent, connect
 from signing_hook._aiohttp_backend import AiohttpTransport
 from tests.conftest import ROOT
+from tests.wire.scripted import RawServer
 
 SYMBOL = "BTCUSD_PERP"
 API_KEY = "backend-api-key-0000001"
@@ -55,51 +53,6 @@ def reset(connection: socket.socket) -> None:
     """Close with a TCP reset (RST) instead of an orderly FIN."""
     connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     connection.close()
-
-
-@dataclass
-class RawServer:
-    """Answers the n-th request it reads with `script(n, connection)`; records every request.
-
-    A script returns True to keep the connection open for the next request.
-    """
-
-    script: Callable[[int, socket.socket], bool]
-    requests: list[bytes] = field(default_factory=list)
-    url: str = ""
-
-    def serve(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                connection, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._connection, args=(connection,), daemon=True).start()
-
-    def _connection(self, connection: socket.socket) -> None:
-        buffered = b""
-        with connection:
-            while True:
-                while b"\r\n\r\n" not in buffered:
-                    chunk = connection.recv(65536)
-                    if not chunk:
-                        return
-                    buffered += chunk
-                head, _, buffered = buffered.partition(b"\r\n\r\n")
-                self.requests.append(head)
-                if not self.script(len(self.requests), connection):
-                    return
-
-
-@pytest.fixture
-def raw_server(request: pytest.FixtureRequest) -> Iterator[RawServer]:
-    server = RawServer(request.param)
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
-        server.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-        threading.Thread(target=server.serve, args=(listener,), daemon=True).start()
-        yield server
 
 
 def free_port() -> int:
@@ -134,12 +87,12 @@ async def test_refused_connection_is_nothing_sent(backend_args: dict[str, Any]) 
     assert [type(error) for error in outcomes] == [NothingSent, NothingSent]
 
 
-def reset_every_request(number: int, connection: socket.socket) -> bool:
+def reset_every_request(number: int, head: bytes, connection: socket.socket) -> bool:
     reset(connection)
     return False
 
 
-def answer_then_reset(number: int, connection: socket.socket) -> bool:
+def answer_then_reset(number: int, head: bytes, connection: socket.socket) -> bool:
     if number == 1:
         connection.sendall(answer(OK))  # keep-alive: the client may send the next one here
         return True
@@ -147,7 +100,7 @@ def answer_then_reset(number: int, connection: socket.socket) -> bool:
     return False
 
 
-def never_answer(number: int, connection: socket.socket) -> bool:
+def never_answer(number: int, head: bytes, connection: socket.socket) -> bool:
     connection.recv(1)  # until the client gives up and closes
     return False
 
@@ -193,7 +146,7 @@ SIGNED_TARGET = (
 )
 
 
-def answer_gzip(number: int, connection: socket.socket) -> bool:
+def answer_gzip(number: int, head: bytes, connection: socket.socket) -> bool:
     connection.sendall(answer(gzip.compress(OK), "Content-Encoding: gzip"))
     return True
 
@@ -231,7 +184,7 @@ def test_sends_the_signed_target_and_headers_unchanged(raw_server: RawServer) ->
     assert response.headers["content-encoding"] == "gzip"
 
 
-def answer_as_proxy(number: int, connection: socket.socket) -> bool:
+def answer_as_proxy(number: int, head: bytes, connection: socket.socket) -> bool:
     connection.sendall(answer(OK))
     return True
 
@@ -295,7 +248,7 @@ async def test_a_given_async_transport_overrides_the_backend(raw_server: RawServ
     assert (order.order_id, given.requests) == (1, 1)
 
 
-def trickle(number: int, connection: socket.socket) -> bool:
+def trickle(number: int, head: bytes, connection: socket.socket) -> bool:
     """Headers, then one body byte every 0.1 s: every read is quick, the answer never ends."""
     connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
     with contextlib.suppress(OSError):

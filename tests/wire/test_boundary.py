@@ -44,6 +44,7 @@ from tests.wire.scripted import (
     SYMBOL,
     TIMESTAMP_REJECTED,
     error,
+    raw_server_running,
     reply,
     scripted_server,
 )
@@ -196,55 +197,22 @@ def test_a_second_event_loop_is_refused_before_sending(backend_args: dict[str, A
     assert len(server.requests) == 1
 
 
-@contextlib.contextmanager
-def keep_alive_server() -> Iterator[tuple[str, list[int]]]:
+def late_first_answer(number: int, head: bytes, connection: socket.socket) -> bool:
     """Answers the first request late, on a connection kept open, and the others at once.
 
     If an interrupted call left its connection in the pool, the next call would be written on
     it and read the first call's late answer (orderId 1) as its own.
     """
-    connections: list[int] = []
-    stop = threading.Event()
-
-    def serve(connection: socket.socket, number: int) -> None:
-        with connection:
-            while not stop.is_set():
-                try:
-                    request = connection.recv(65536)
-                except OSError:
-                    return
-                if not request:
-                    return
-                order_id = int(request.split(b"orderId=")[1].split(b"&")[0])
-                body = json.dumps({**cancel_example(), "orderId": order_id, "symbol": SYMBOL})
-                head = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body)
-                if number == 0:
-                    connection.sendall(head)
-                    time.sleep(0.5)  # the caller gives up meanwhile
-                with contextlib.suppress(OSError):
-                    connection.sendall((b"" if number == 0 else head) + body.encode())
-
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
-        listener.settimeout(0.05)
-
-        def accept() -> None:
-            while not stop.is_set():
-                with contextlib.suppress(TimeoutError):
-                    connection, _ = listener.accept()
-                    connections.append(len(connections))
-                    threading.Thread(
-                        target=serve, args=(connection, len(connections) - 1), daemon=True
-                    ).start()
-
-        thread = threading.Thread(target=accept, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{listener.getsockname()[1]}", connections
-        finally:
-            stop.set()
-            thread.join(timeout=10)
+    order_id = int(head.split(b"orderId=")[1].split(b"&")[0])
+    body = json.dumps({**cancel_example(), "orderId": order_id, "symbol": SYMBOL}).encode()
+    status_and_headers = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body)
+    if number == 1:
+        connection.sendall(status_and_headers)
+        time.sleep(0.5)  # the caller gives up meanwhile
+        connection.sendall(body)
+    else:
+        connection.sendall(status_and_headers + body)
+    return True
 
 
 def test_interrupted_call_leaves_no_late_answer_for_the_next(
@@ -263,9 +231,9 @@ def test_interrupted_call_leaves_no_late_answer_for_the_next(
             order = await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=2)
             return order.order_id
 
-    with keep_alive_server() as (url, connections):
-        assert asyncio.run(main(url)) == 2
-    assert len(connections) == 2
+    with raw_server_running(late_first_answer) as server:
+        assert asyncio.run(main(server.url)) == 2
+    assert server.connections == 2
 
 
 def test_keyboard_interrupt_leaves_no_late_answer_for_the_next() -> None:
@@ -274,8 +242,8 @@ def test_keyboard_interrupt_leaves_no_late_answer_for_the_next() -> None:
 
     previous = signal.signal(signal.SIGALRM, interrupt)
     try:
-        with keep_alive_server() as (url, connections):
-            with connect(api_key=API_KEY, secret=SECRET, base_url=url, timeout=5) as client:
+        with raw_server_running(late_first_answer) as server:
+            with connect(api_key=API_KEY, secret=SECRET, base_url=server.url, timeout=5) as client:
                 signal.setitimer(signal.ITIMER_REAL, 0.2)
                 # Propagates as it is: the caller stopped the call, the outcome is unknown.
                 with pytest.raises(KeyboardInterrupt):
@@ -285,7 +253,7 @@ def test_keyboard_interrupt_leaves_no_late_answer_for_the_next() -> None:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-    assert len(connections) == 2
+    assert server.connections == 2
 
 
 def test_threads_sharing_a_client_build_one_backend(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -22,9 +23,10 @@ from tests.wire.scripted import (
     API_KEY,
     MODES,
     SECRET,
+    RawScript,
     cancel,
-    keep_alive,
     mode_args,
+    raw_server_running,
     reply,
     scripted_server,
 )
@@ -126,9 +128,23 @@ def test_documented_answer_to_the_request_is_a_success(
     )
 
 
-def answer_for(target: str) -> bytes:
-    order_id = int(parse_qs(urlsplit(target).query)["orderId"][0])
-    return reply(200, answer(orderId=order_id), close=False)
+def answer_then_stray(stray: bytes, stray_after: float) -> RawScript:
+    """Answers each cancel for its own order; after the first answer, writes ``stray`` too,
+    in the same write or ``stray_after`` seconds later."""
+
+    def script(number: int, head: bytes, connection: socket.socket) -> bool:
+        target = head.split(b" ")[1].decode()
+        order_id = int(parse_qs(urlsplit(target).query)["orderId"][0])
+        own = reply(200, answer(orderId=order_id), close=False)
+        if number == 1 and stray_after:
+            connection.sendall(own)
+            time.sleep(stray_after)
+            connection.sendall(stray)
+        else:
+            connection.sendall(own + (stray if number == 1 else b""))
+        return True
+
+    return script
 
 
 STRAYS = {
@@ -151,7 +167,7 @@ def test_stray_bytes_on_a_kept_alive_connection_never_answer_the_next_cancel(
 ) -> None:
     second = ORDER_ID + 1
     pause = stray_after * 4
-    with keep_alive(answer_for, stray, stray_after) as server:
+    with raw_server_running(answer_then_stray(stray, stray_after)) as server:
         client = connect(
             api_key=API_KEY, secret=SECRET, base_url=server.url, timeout=2, **mode_args(mode)
         )
