@@ -74,8 +74,8 @@ def _signed_query(order_id: int) -> bytes:
 
 @contextmanager
 def ours_sync(url: str) -> Iterator[SyncCancel]:
+    from binance_coinm_futures import connect
     from binance_coinm_futures.api.trade import cancel_order
-    from signing_hook import connect
 
     client = connect(api_key=API_KEY, secret=SECRET, base_url=url)
 
@@ -89,7 +89,7 @@ def ours_sync(url: str) -> Iterator[SyncCancel]:
 @contextmanager
 def ours_without_generated(url: str) -> Iterator[SyncCancel]:
     """connect()'s httpx client called directly: what signing_hook costs without generated code."""
-    from signing_hook import connect
+    from binance_coinm_futures import connect
 
     http = connect(api_key=API_KEY, secret=SECRET, base_url=url).get_httpx_client()
 
@@ -105,8 +105,8 @@ def _ours_async(**backend: Any) -> Callable[[str], AsyncIterator[AsyncCancel]]:
     """connect() as a user calls it; `backend` is empty for the default backend."""
 
     async def open_client(url: str) -> AsyncIterator[AsyncCancel]:
+        from binance_coinm_futures import connect
         from binance_coinm_futures.api.trade import cancel_order
-        from signing_hook import connect
 
         client = connect(api_key=API_KEY, secret=SECRET, base_url=url, **backend)
 
@@ -181,7 +181,7 @@ async def httpx_async_on_our_backend(url: str) -> AsyncIterator[AsyncCancel]:
     """The httpx floor on the aiohttp backend ours uses: what ours adds over httpx itself."""
     import httpx
 
-    from signing_hook._aiohttp_backend import AiohttpTransport
+    from binance_coinm_futures._runtime._aiohttp_backend import AiohttpTransport
 
     endpoint = httpx.URL(url + ORDER_PATH)
     headers = {"X-MBX-APIKEY": API_KEY}

@@ -30,7 +30,7 @@ IN_FLIGHT: Final = 32
 # First match wins: a frame's file decides its layer.
 LAYERS: Final = (
     ("generated client", "/binance_coinm_futures/"),
-    ("signing_hook", "/signing_hook/"),
+    ("runtime", "/_runtime/"),
     ("httpx", "/httpx/"),
     ("httpcore", "/httpcore/"),
     ("h11", "/h11/"),

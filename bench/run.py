@@ -50,14 +50,14 @@ class ImportCase:
 IMPORTS: Final = (
     ImportCase("httpx", "import httpx", "floor", "httpx"),
     ImportCase(
-        "binance_coinm_futures, signing_hook",
-        "import binance_coinm_futures, signing_hook",
+        "binance_coinm_futures",
+        "import binance_coinm_futures",
         "ours",
         "binance-coinm-futures",
     ),
     ImportCase(
         "ours, as the quick start imports it",
-        "import binance_coinm_futures.api.trade.cancel_order, signing_hook",
+        "import binance_coinm_futures.api.trade.cancel_order, binance_coinm_futures",
         "ours",
         "binance-coinm-futures",
     ),

@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import os
 
+from binance_coinm_futures import UnknownOrder, cancel_and_confirm, connect
 from binance_coinm_futures.api.trade import cancel_order
 from binance_coinm_futures.models import CancelOrderResponse
-from signing_hook import UnknownOrder, cancel_and_confirm, connect
 
 SYMBOL = "BTCUSD_PERP"
 ORDER_ID = 4612097861

@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 
-from local_exchange import LocalExchange
+from binance_coinm_futures.testing import LocalExchange
 
 DEMO_API_KEY = "demo-api-key"
 DEMO_SECRET = "demo-secret"  # a local, test-only credential

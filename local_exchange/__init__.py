@@ -4,7 +4,7 @@ A real HTTP/1.1 keep-alive server on loopback that checks API keys, signatures (
 RSA, Ed25519), timestamps and parameters by Binance's rules, holds a small order book,
 and can be told to fail the way Binance fails. Test-only: the SDK never imports it.
 
-    from local_exchange import LocalExchange, Fault
+    from binance_coinm_futures.testing import LocalExchange, Fault
 
     with LocalExchange(api_keys={"my-key": "my-secret"}) as exchange:
         exchange.url              # "http://127.0.0.1:PORT"
@@ -12,7 +12,7 @@ and can be told to fail the way Binance fails. Test-only: the SDK never imports 
         ...                       # point a client at exchange.url
         exchange.requests[-1]     # what arrived, byte for byte
 
-From a shell: ``python -m local_exchange --help``.
+From a shell: ``python -m binance_coinm_futures.testing --help``.
 
 It needs the ``testing`` extra (``pip install 'binance-coinm-futures[testing]'``). Importing
 the package never does: its names load on first use, so that the pytest plugin this

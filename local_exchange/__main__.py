@@ -7,7 +7,7 @@ LOCAL_EXCHANGE_SECRET=demo-secret`` (on one line).
 The secret is printed only when it is the published, test-only demo secret. Keys registered
 with ``--hmac-key``, ``--rsa-key`` and ``--ed25519-key`` are listed by API key alone, in
 ``LOCAL_EXCHANGE_MORE_KEYS``. A summary for people (orders, queued faults) goes to stderr.
-``python -m local_exchange --help`` lists every flag.
+``python -m binance_coinm_futures.testing --help`` lists every flag.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def _fault_names() -> list[str]:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m local_exchange",
+        prog="python -m binance_coinm_futures.testing",
         description="A local Binance COIN-M Futures Cancel Order endpoint, for tests. "
         "It knows the demo key unless --api-key/--secret replace it.",
     )

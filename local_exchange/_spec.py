@@ -1,4 +1,4 @@
-"""The endpoint facts the exchange takes from openapi.yaml (shipped beside this module).
+"""The endpoint facts the exchange takes from openapi.yaml (shipped at the package root).
 
 The spec is parsed lazily, once, the first time a fact is needed.
 """
@@ -19,7 +19,8 @@ TIME_PATH = "/dapi/v1/time"
 
 @functools.cache
 def _spec() -> Mapping[str, Any]:
-    text = Path(__file__).with_name("openapi.yaml").read_text(encoding="utf-8")
+    # The spec shipped at the package's root: the same file the client reads, never its code.
+    text = (Path(__file__).parent.parent / "openapi.yaml").read_text(encoding="utf-8")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     spec: Mapping[str, Any] = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
     return spec

@@ -5,8 +5,8 @@ with pytest (the ``pytest11`` entry point), so no ``conftest.py`` line is needed
 test::
 
     from binance_coinm_futures.api.trade import cancel_order
-    from local_exchange import LocalExchange, LocalExchangeKeys
-    from signing_hook import connect
+    from binance_coinm_futures.testing import LocalExchange, LocalExchangeKeys
+    from binance_coinm_futures import connect
 
     def test_my_cancel(local_exchange: LocalExchange, local_exchange_keys: LocalExchangeKeys):
         with connect(base_url=local_exchange.url, **local_exchange_keys.hmac) as client:

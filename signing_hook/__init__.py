@@ -1,44 +1,94 @@
-"""Hand-written runtime of binance-coinm-futures: signing, clock, errors and connect().
+"""The hand-written runtime: signing, clock, errors, the fault boundary, connect() and helpers.
 
-The endpoint functions themselves are generated, in ``binance_coinm_futures``; this package
-installs itself into their client through ``httpx_args`` and never changes generated code.
+In the repository this is the folder ``signing_hook/``; the package maps it to
+``binance_coinm_futures._runtime``, and the root package re-exports the names below, so that
+users import everything from ``binance_coinm_futures``. The endpoint functions themselves are
+generated (``binance_coinm_futures.api``); this runtime installs itself into their client
+through ``httpx_args`` and never changes generated code.
+
+Every public name loads on first use: an import of the package pays only for what it touches.
 """
 
+from __future__ import annotations
+
+import importlib
 from typing import TYPE_CHECKING
 
-from signing_hook._auth import BinanceAuth
-from signing_hook._clock import Clock, ServerClock, system_clock
-from signing_hook._connect import DEFAULT_TIMEOUT, connect
-from signing_hook._errors import (
-    AccountRejected,
-    ApiKeyRejected,
-    BinanceAPIError,
-    BinanceError,
-    ClockSyncFailed,
-    ExchangeMaintenance,
-    ExecutionStatusUnknown,
-    FirewallRejected,
-    InvalidParameter,
-    InvalidRequest,
-    InvalidSignature,
-    IpBanned,
-    NothingSent,
-    RateLimited,
-    RequestRejected,
-    ServiceUnavailable,
-    TimestampRejected,
-    UnknownOrder,
-)
-from signing_hook._signers import (
-    Ed25519Signer,
-    HmacSigner,
-    RsaSigner,
-    Signer,
-    signer_from_private_key,
-)
-from signing_hook._transport import BinanceTransport
-from signing_hook._usage import RateLimitUsage, rate_limit_usage
-from signing_hook._version import __version__
+if TYPE_CHECKING:
+    from ._auth import BinanceAuth
+    from ._clock import Clock, ServerClock, system_clock
+    from ._confirm import OrderState, cancel_and_confirm, cancel_and_confirm_async
+    from ._connect import DEFAULT_TIMEOUT, connect
+    from ._errors import (
+        AccountRejected,
+        ApiKeyRejected,
+        BinanceAPIError,
+        BinanceError,
+        ClockSyncFailed,
+        ExchangeMaintenance,
+        ExecutionStatusUnknown,
+        FirewallRejected,
+        InvalidParameter,
+        InvalidRequest,
+        InvalidSignature,
+        IpBanned,
+        NothingSent,
+        RateLimited,
+        RequestRejected,
+        ServiceUnavailable,
+        TimestampRejected,
+        UnknownOrder,
+    )
+    from ._signers import (
+        Ed25519Signer,
+        HmacSigner,
+        RsaSigner,
+        Signer,
+        signer_from_private_key,
+    )
+    from ._transport import BinanceTransport
+    from ._usage import RateLimitUsage, rate_limit_usage
+    from ._version import __version__
+
+#: Each public name and the private module that defines it.
+_HOME: dict[str, str] = {
+    "DEFAULT_TIMEOUT": "._connect",
+    "AccountRejected": "._errors",
+    "ApiKeyRejected": "._errors",
+    "BinanceAPIError": "._errors",
+    "BinanceAuth": "._auth",
+    "BinanceError": "._errors",
+    "BinanceTransport": "._transport",
+    "Clock": "._clock",
+    "ClockSyncFailed": "._errors",
+    "Ed25519Signer": "._signers",
+    "ExchangeMaintenance": "._errors",
+    "ExecutionStatusUnknown": "._errors",
+    "FirewallRejected": "._errors",
+    "HmacSigner": "._signers",
+    "InvalidParameter": "._errors",
+    "InvalidRequest": "._errors",
+    "InvalidSignature": "._errors",
+    "IpBanned": "._errors",
+    "NothingSent": "._errors",
+    "OrderState": "._confirm",
+    "RateLimitUsage": "._usage",
+    "RateLimited": "._errors",
+    "RequestRejected": "._errors",
+    "RsaSigner": "._signers",
+    "ServerClock": "._clock",
+    "ServiceUnavailable": "._errors",
+    "Signer": "._signers",
+    "TimestampRejected": "._errors",
+    "UnknownOrder": "._errors",
+    "__version__": "._version",
+    "cancel_and_confirm": "._confirm",
+    "cancel_and_confirm_async": "._confirm",
+    "connect": "._connect",
+    "rate_limit_usage": "._usage",
+    "signer_from_private_key": "._signers",
+    "system_clock": "._clock",
+}
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -79,17 +129,10 @@ __all__ = [
     "system_clock",
 ]
 
-if TYPE_CHECKING:
-    from signing_hook._confirm import OrderState, cancel_and_confirm, cancel_and_confirm_async
-else:
-    _CONFIRM = frozenset({"OrderState", "cancel_and_confirm", "cancel_and_confirm_async"})
 
-    def __getattr__(name: str) -> object:
-        # cancel_and_confirm loads on first use: every `import signing_hook` would pay for it.
-        if name not in _CONFIRM:
-            raise AttributeError(f"module 'signing_hook' has no attribute {name!r}")
-        from signing_hook import _confirm
-
-        value = getattr(_confirm, name)
-        globals()[name] = value
-        return value
+def public(name: str, package: str) -> object:
+    """The public object called ``name``, imported from its module on first use."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(home, __name__), name)

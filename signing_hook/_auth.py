@@ -18,8 +18,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from signing_hook._clock import ServerClock, server_time_of
-from signing_hook._errors import (
+from ._clock import ServerClock, server_time_of
+from ._errors import (
     ExecutionStatusUnknown,
     RequestRejected,
     definite_error,
@@ -27,12 +27,12 @@ from signing_hook._errors import (
     parse_error_body,
     request_secrets,
 )
-from signing_hook._signers import Signer
-from signing_hook._spec import OperationRules, path_of
-from signing_hook._transport import AFTER_TIMESTAMP_REJECTION
-from signing_hook._usage import RateLimitUsage
+from ._signers import Signer
+from ._spec import OperationRules, path_of
+from ._transport import AFTER_TIMESTAMP_REJECTION
+from ._usage import RateLimitUsage
 
-logger: Final = logging.getLogger("signing_hook")
+logger: Final = logging.getLogger("binance_coinm_futures")
 
 _TIMESTAMP_REJECTED: Final = -1021
 _API_KEY_FORM: Final = re.compile(r"[\x21-\x7e]+")
@@ -166,7 +166,7 @@ def _raise_for_status(
     rules: OperationRules | None,
     params: Mapping[str, str],
 ) -> None:
-    """Return for a success (signing_hook._outcome decides what one is); raise otherwise."""
+    """Return for a success (``_outcome`` decides what one is); raise otherwise."""
     status = response.status_code
     success = rules.success if rules is not None and rules.signed else None
     if success is not None and 200 <= status < 300:

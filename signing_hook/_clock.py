@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Final
 
-from signing_hook._outcome import load_json
+from ._outcome import load_json
 
 Clock = Callable[[], int]
 """Milliseconds since the epoch. Injectable so tests can freeze time."""

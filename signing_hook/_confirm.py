@@ -36,8 +36,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 import attrs
 
-from binance_coinm_futures import AuthenticatedClient
-from signing_hook._errors import (
+from binance_coinm_futures.client import AuthenticatedClient
+
+from ._errors import (
     BinanceError,
     ExecutionStatusUnknown,
     NothingSent,
@@ -49,7 +50,7 @@ from signing_hook._errors import (
 if TYPE_CHECKING:
     from binance_coinm_futures.models import CancelOrderResponse, QueryOrderResponse
 
-logger: Final = logging.getLogger("signing_hook")
+logger: Final = logging.getLogger("binance_coinm_futures")
 
 #: Statuses of an order that is still on the book: a cancel is still to be done.
 OPEN_STATUSES: Final = frozenset({"NEW", "PARTIALLY_FILLED"})

@@ -12,13 +12,14 @@ from typing import Any, Final, Literal
 
 import httpx
 
-from binance_coinm_futures import AuthenticatedClient
-from signing_hook._auth import BinanceAuth
-from signing_hook._clock import Clock, ServerClock, server_time_of, system_clock
-from signing_hook._errors import BinanceAPIError, BinanceError, ClockSyncFailed, InvalidRequest
-from signing_hook._signers import HmacSigner, Signer, signer_from_private_key
-from signing_hook._spec import operation_rules, path_of, server_url, server_urls
-from signing_hook._transport import BinanceTransport
+from binance_coinm_futures.client import AuthenticatedClient
+
+from ._auth import BinanceAuth
+from ._clock import Clock, ServerClock, server_time_of, system_clock
+from ._errors import BinanceAPIError, BinanceError, ClockSyncFailed, InvalidRequest
+from ._signers import HmacSigner, Signer, signer_from_private_key
+from ._spec import operation_rules, path_of, server_url, server_urls
+from ._transport import BinanceTransport
 
 #: Never unlimited: a cancel that hangs is worse than one that fails.
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=3.0)

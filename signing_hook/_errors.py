@@ -47,8 +47,8 @@ from urllib.parse import unquote
 
 import httpx
 
-from signing_hook._outcome import load_json
-from signing_hook._usage import RateLimitUsage
+from ._outcome import load_json
+from ._usage import RateLimitUsage
 
 _EXCERPT_CHARS: Final = 200
 _BAN_UNTIL = re.compile(r"banned until (\d{1,20})")

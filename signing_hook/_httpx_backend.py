@@ -24,7 +24,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from signing_hook._transport import CALL_DEADLINE, CONNECT_RETRIES
+from ._transport import CALL_DEADLINE, CONNECT_RETRIES
 
 
 def _within_deadline(timeout: float | None, expired: type[Exception]) -> float | None:

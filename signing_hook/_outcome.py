@@ -5,7 +5,10 @@ A 2XX answer is a success only when all of these hold:
 1. its status is the success status openapi.yaml documents (200);
 2. its body is a JSON object;
 3. every field the answer's schema requires is present, not null, and of its documented type,
-   and every other field the schema names that is present is of its documented type too;
+   and every other field the schema names that is present is of its documented type too; a
+   field whose schema has an ``enum`` holds one of its values (this is how an operation whose
+   success answer carries a code, such as ``{"code": 200, "msg": ...}``, says which code is a
+   success: in openapi.yaml, never in Python);
 4. it answers the request that was sent: for each request parameter in the operation's
    ``x-binance-echo`` that was sent, the answer's field equals it. Of the parameters in
    ``x-binance-required-one-of`` only the first one sent is compared, because the exchange
@@ -65,6 +68,8 @@ class SuccessRule:
     required: frozenset[str]
     field_types: Mapping[str, str]
     """Field name → JSON Schema type, for every field the schema names."""
+    field_values: Mapping[str, tuple[object, ...]] = attrs.field(factory=dict)
+    """Field name → the values its schema's ``enum`` allows, for the fields that have one."""
     echo: Mapping[str, str] = attrs.field(factory=dict)
     """Request parameter → the answer field that must equal it."""
     one_of: tuple[str, ...] = ()
@@ -90,6 +95,9 @@ class SuccessRule:
             kind = self.field_types.get(name)
             if kind is not None and not _HAS_TYPE.get(kind, _anything)(value):
                 return f"{name!r} of type {_json_type(value)}, not {kind}"
+            allowed = self.field_values.get(name)
+            if allowed is not None and value not in allowed:
+                return f"{name!r} {value!r}, not the documented {' or '.join(map(repr, allowed))}"
         return self._mismatch(payload, params)
 
     def _mismatch(self, payload: Mapping[str, Any], params: Mapping[str, str]) -> str | None:

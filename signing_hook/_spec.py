@@ -1,7 +1,8 @@
 """Facts the runtime needs, read from openapi.yaml — the only place they are written.
 
-The spec ships inside this package (in the repository ``signing_hook/openapi.yaml`` is a link to
-the top-level file). It is parsed once, on the first ``connect()``, never at import.
+The spec ships at the root of the package, beside the generated code (in the repository,
+``generated/binance_coinm_futures/openapi.yaml`` is a link to the top-level file, made by
+generator-config.yaml). It is parsed once, on the first ``connect()``, never at import.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from typing import Any, Final
 
 import attrs
 
-from signing_hook._errors import InvalidRequest
-from signing_hook._outcome import INT64, SuccessRule
+from ._errors import InvalidRequest
+from ._outcome import INT64, SuccessRule
 
-SPEC_PATH: Final = Path(__file__).with_name("openapi.yaml")
+SPEC_PATH: Final = Path(__file__).parent.parent / "openapi.yaml"
 _ONE_OF_KEY: Final = "x-binance-required-one-of"
 _ECHO_KEY: Final = "x-binance-echo"
 _DECIMAL: Final = re.compile(r"-?[0-9]+")
@@ -85,7 +86,7 @@ class OperationRules:
     parameters: Mapping[str, ParameterRule]
     required_one_of: tuple[str, ...] = ()
     success: SuccessRule | None = None
-    """What the operation's success answer must be (signing_hook._outcome); None if undocumented."""
+    """What the operation's success answer must be (see ``_outcome``); None if undocumented."""
 
     def check(self, params: Iterable[tuple[str, str]]) -> None:
         """Raise InvalidRequest for the first broken constraint among decoded query pairs."""
@@ -145,6 +146,9 @@ def _success_rule(spec: Mapping[str, Any], operation: Mapping[str, Any]) -> Succ
             status=int(status),
             required=frozenset(schema.get("required", ())),
             field_types={name: str(field.get("type", "")) for name, field in properties.items()},
+            field_values={
+                name: tuple(field["enum"]) for name, field in properties.items() if "enum" in field
+            },
             echo=dict(operation.get(_ECHO_KEY, {})),
             one_of=tuple(operation.get(_ONE_OF_KEY, ())),
         )

@@ -23,7 +23,7 @@ from typing import Any, Final, Literal
 
 import httpx
 
-from signing_hook._errors import (
+from ._errors import (
     BinanceError,
     ExecutionStatusUnknown,
     InvalidRequest,
@@ -48,11 +48,11 @@ _MAYBE_SENT: Final = (httpx.RequestError,)
 
 #: Marks the server-time request the auth flow sends after a -1021: if it fails, the cancel
 #: was still only refused, so the caller learns TimestampRejected, not "status unknown".
-AFTER_TIMESTAMP_REJECTION: Final = "signing_hook.after_timestamp_rejection"
+AFTER_TIMESTAMP_REJECTION: Final = "binance_coinm_futures.after_timestamp_rejection"
 #: When the whole call must be over (``time.monotonic()``), set on the call's first request.
 #: The auth flow's time fetch copies its extensions and its resend is the same request, so
 #: the one deadline covers them too.
-DEADLINE: Final = "signing_hook.deadline"
+DEADLINE: Final = "binance_coinm_futures.deadline"
 
 #: httpcore's built-in retry covers exactly the safe case: establishing the connection; the
 #: aiohttp backend does the same.
@@ -61,7 +61,7 @@ CONNECT_RETRIES: Final = 1
 #: When the current call must be over (``time.monotonic()``); None outside a call. Set around
 #: each sync request: the httpx backend cuts every socket wait to what is left of it.
 CALL_DEADLINE: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
-    "signing_hook.call_deadline", default=None
+    "binance_coinm_futures.call_deadline", default=None
 )
 
 #: Binance's answers are a few hundred bytes; a web firewall page a few KiB.
@@ -161,7 +161,7 @@ def _loaded(response: httpx.Response, body: bytes) -> httpx.Response:
 
 def _overfull_connection(response: httpx.Response) -> Any:
     # httpcore is imported on first use, not by `import signing_hook`: it costs every startup.
-    from signing_hook._httpx_backend import overfull_connection
+    from ._httpx_backend import overfull_connection
 
     return overfull_connection(response)
 
@@ -206,7 +206,7 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if self._sync is None:
             with self._lock:
                 if self._sync is None:
-                    from signing_hook._httpx_backend import sync_transport
+                    from ._httpx_backend import sync_transport
 
                     self._sync = sync_transport(
                         verify=self._verify, limits=self._limits, proxy=self._proxy
@@ -232,10 +232,10 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def _new_async_backend(self) -> httpx.AsyncBaseTransport:
         if self._async_backend == "aiohttp":
             # Imported here: aiohttp costs every sync-only user's startup otherwise.
-            from signing_hook._aiohttp_backend import AiohttpTransport
+            from ._aiohttp_backend import AiohttpTransport
 
             return AiohttpTransport(verify=self._verify, limits=self._limits, proxy=self._proxy)
-        from signing_hook._httpx_backend import async_transport
+        from ._httpx_backend import async_transport
 
         return async_transport(verify=self._verify, limits=self._limits, proxy=self._proxy)
 

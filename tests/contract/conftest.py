@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from local_exchange import LocalExchange
+from binance_coinm_futures.testing import LocalExchange
 from tests.conftest import ROOT
 from tests.wire.conftest import ED25519_KEY, FIXTURES, HMAC_KEY, HMAC_SECRET, RSA_KEY
 

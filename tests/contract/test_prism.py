@@ -38,9 +38,7 @@ import httpx
 import pytest
 import yaml
 
-from binance_coinm_futures.api.trade import cancel_order, query_order
-from local_exchange import Fault, LocalExchange, Order
-from signing_hook import (
+from binance_coinm_futures import (
     ApiKeyRejected,
     BinanceAuth,
     BinanceError,
@@ -55,6 +53,8 @@ from signing_hook import (
     cancel_and_confirm,
     connect,
 )
+from binance_coinm_futures.api.trade import cancel_order, query_order
+from binance_coinm_futures.testing import Fault, LocalExchange, Order
 from tests.contract.conftest import LOOPBACK, NODE_BIN, SPEC, free_port, stop, wait_for_port
 from tests.wire.conftest import HMAC_KEY, HMAC_SECRET, KEY_KINDS, credentials
 

@@ -25,8 +25,8 @@ from schemathesis import Case as GenericCase
 from schemathesis import CheckContext, GenerationMode, Response
 from schemathesis.checks import CheckFunction
 
-from local_exchange import LocalExchange
-from signing_hook import BinanceAuth, HmacSigner
+from binance_coinm_futures import BinanceAuth, HmacSigner
+from binance_coinm_futures.testing import LocalExchange
 from tests.contract.conftest import SPEC
 from tests.wire.conftest import HMAC_KEY, HMAC_SECRET
 

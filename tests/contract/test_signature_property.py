@@ -26,8 +26,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from local_exchange import LocalExchange
-from signing_hook import (
+from binance_coinm_futures import (
     ApiKeyRejected,
     BinanceAuth,
     BinanceError,
@@ -38,7 +37,8 @@ from signing_hook import (
     Signer,
     signer_from_private_key,
 )
-from signing_hook._transport import BinanceTransport
+from binance_coinm_futures._runtime._transport import BinanceTransport
+from binance_coinm_futures.testing import LocalExchange
 from tests.contract.conftest import SPEC, SignatureOutcomes
 from tests.wire.conftest import KEY_KINDS, credentials
 

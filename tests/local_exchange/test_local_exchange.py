@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
 import local_exchange
-from local_exchange import (
+from binance_coinm_futures.testing import (
     CURRENT_SHAPE,
     PRE_2026_06_SHAPE,
     Fault,

@@ -1,4 +1,5 @@
-"""`python -m local_exchange`, run as a child process the way the demo and benchmarks run it."""
+"""`python -m binance_coinm_futures.testing`, run as a child process the way the demo and
+benchmarks run it."""
 
 from __future__ import annotations
 
@@ -23,9 +24,9 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
+from binance_coinm_futures import connect
 from binance_coinm_futures.api.trade import cancel_order
-from local_exchange import Fault
-from signing_hook import connect
+from binance_coinm_futures.testing import Fault
 
 REPO = Path(__file__).parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -52,7 +53,7 @@ class Running:
 @contextmanager
 def exchange_process(*args: str, stdin: int | IO[bytes] = subprocess.PIPE) -> Iterator[Running]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "local_exchange", *args],
+        [sys.executable, "-m", "binance_coinm_futures.testing", *args],
         cwd=REPO,
         stdin=stdin,
         stdout=subprocess.PIPE,
@@ -76,7 +77,7 @@ def exchange_process(*args: str, stdin: int | IO[bytes] = subprocess.PIPE) -> It
 def refused(*args: str) -> str:
     """Run the CLI with flags it must refuse; its usage error."""
     result = subprocess.run(
-        [sys.executable, "-m", "local_exchange", *args],
+        [sys.executable, "-m", "binance_coinm_futures.testing", *args],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -224,7 +225,7 @@ def test_orders_and_faults_from_flags() -> None:
 
 def test_every_fault_is_offered() -> None:
     usage = subprocess.run(
-        [sys.executable, "-m", "local_exchange", "--help"],
+        [sys.executable, "-m", "binance_coinm_futures.testing", "--help"],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -34,7 +34,7 @@ def test_importing_needs_no_extra() -> None:
     result = without_cryptography(
         """
         import local_exchange, local_exchange.pytest_plugin
-        from local_exchange import Fault, Order, LocalExchangeKeys
+        from binance_coinm_futures.testing import Fault, Order, LocalExchangeKeys
         print(Fault.RATE_LIMITED.name, Order.__name__, LocalExchangeKeys.__name__)
         """
     )
@@ -45,9 +45,9 @@ def test_importing_needs_no_extra() -> None:
 @pytest.mark.parametrize(
     "use",
     [
-        "from local_exchange import LocalExchange",
+        "from binance_coinm_futures.testing import LocalExchange",
         "import local_exchange; local_exchange.DEMO_SECRET",
-        "from local_exchange import make_keys; make_keys()",
+        "from binance_coinm_futures.testing import make_keys; make_keys()",
         "import runpy; runpy.run_module('local_exchange', run_name='__main__')",
     ],
 )

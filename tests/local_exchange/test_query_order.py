@@ -17,7 +17,7 @@ import httpx
 import pytest
 import yaml
 
-from local_exchange import Fault, LocalExchange, Order
+from binance_coinm_futures.testing import Fault, LocalExchange, Order
 from tests.local_exchange.test_local_exchange import (
     EXAMPLE_CLIENT_ID,
     EXAMPLE_ORDER_ID,

@@ -25,7 +25,7 @@ from tests.conftest import ROOT
 from tests.packaging.conftest import clean_venv
 
 PYRIGHT = ROOT / "node_modules" / ".bin" / "pyright"
-PUBLIC_PACKAGES = ("binance_coinm_futures", "signing_hook", "local_exchange")
+PUBLIC_PACKAGES = ("binance_coinm_futures", "binance_coinm_futures.testing")
 MISTAKE = "# mistake"
 
 CORRECT = textwrap.dedent(
@@ -37,8 +37,8 @@ CORRECT = textwrap.dedent(
     from binance_coinm_futures.api.trade import cancel_order
     from binance_coinm_futures.models import CancelOrderResponse
     from binance_coinm_futures.types import Response
-    from local_exchange import Fault, LocalExchange, LocalExchangeKeys, Order
-    from signing_hook import (
+    from binance_coinm_futures.testing import Fault, LocalExchange, LocalExchangeKeys, Order
+    from binance_coinm_futures import (
         BinanceAPIError,
         ExecutionStatusUnknown,
         InvalidRequest,
@@ -91,8 +91,8 @@ CORRECT = textwrap.dedent(
 MISTAKES = textwrap.dedent(
     f"""
     from binance_coinm_futures.api.trade import cancel_order
-    from local_exchange import LocalExchangeKeys
-    from signing_hook import connect
+    from binance_coinm_futures.testing import LocalExchangeKeys
+    from binance_coinm_futures import connect
 
 
     def cancel(keys: LocalExchangeKeys) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import signing_hook
+import binance_coinm_futures
 from tests.conftest import ROOT
 from tests.packaging.conftest import (
     SUPPORTED_MINORS,
@@ -23,18 +23,19 @@ from tests.packaging.test_fixture_plugin import THEIR_PASSES, run_their_tests, w
 
 QUICK_START_RUNNER = """
 import functools, re, sys
-import signing_hook, binance_coinm_futures
-from local_exchange import LocalExchange, Order
+import binance_coinm_futures
+from binance_coinm_futures.testing import LocalExchange, Order
 
 assert "site-packages" in binance_coinm_futures.__file__, binance_coinm_futures.__file__
-assert "site-packages" in signing_hook.__file__, signing_hook.__file__
 readme = open(sys.argv[1]).read()
 quick_start = re.findall(r"```python\\n(.*?)```", readme, re.S)[0]
 with LocalExchange(api_keys={"...": "..."}) as exchange:
     exchange.add_order(Order(order_id=4612097861, client_order_id="w-1", symbol="BTCUSD_PERP"))
-    signing_hook.connect = functools.partial(signing_hook.connect, base_url=exchange.url)
+    binance_coinm_futures.connect = functools.partial(
+        binance_coinm_futures.connect, base_url=exchange.url
+    )
     exec(quick_start, {})
-print("version", signing_hook.__version__)
+print("version", binance_coinm_futures.__version__)
 """
 
 
@@ -49,9 +50,15 @@ def test_wheel_contents_and_metadata(dist: Path, wheel: Path) -> None:
         names = set(archive.namelist())
         (entry_points,) = [name for name in names if name.endswith(".dist-info/entry_points.txt")]
         plugin_entry = archive.read(entry_points).decode()
-    for package in ("binance_coinm_futures", "signing_hook", "local_exchange"):
+        (record,) = [name for name in names if name.endswith(".dist-info/RECORD")]
+        recorded = archive.read(record).decode().splitlines()
+    # One import root: every installed file but the metadata lives under binance_coinm_futures/.
+    top_level = {line.split("/", 1)[0] for line in recorded if ".dist-info/" not in line}
+    assert top_level == {"binance_coinm_futures"}
+    for package in ("binance_coinm_futures", "binance_coinm_futures/testing"):
         assert f"{package}/py.typed" in names
-    assert "[pytest11]\nlocal_exchange.pytest_plugin = local_exchange.pytest_plugin" in plugin_entry
+    plugin = "binance_coinm_futures.testing.pytest_plugin"
+    assert f"[pytest11]\n{plugin} = {plugin}" in plugin_entry
     assert any(line.startswith("Programming Language :: Python :: 3.") for line in metadata)
 
 
@@ -64,7 +71,7 @@ def test_wheel_on_each_cpython(wheel: Path, tmp_path: Path, minor: int) -> None:
     script = tmp_path / "quick_start.py"
     script.write_text(QUICK_START_RUNNER)
     output = run(environment, script, ROOT / "README.md", cwd=tmp_path)
-    assert output.split() == ["CANCELED", "1", "version", signing_hook.__version__]
+    assert output.split() == ["CANCELED", "1", "version", binance_coinm_futures.__version__]
 
     their_tests = run_their_tests(environment, write_their_project(tmp_path))
     assert their_tests.returncode == 0, their_tests.stdout + their_tests.stderr

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from signing_hook import ServerClock
-from signing_hook._clock import MAX_OFFSET_MS, server_time_of
+from binance_coinm_futures import ServerClock
+from binance_coinm_futures._runtime._clock import MAX_OFFSET_MS, server_time_of
 
 NOW = 1_732_450_000_000
 

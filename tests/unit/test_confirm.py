@@ -14,8 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from binance_coinm_futures.models import CancelOrderResponse, QueryOrderResponse
-from signing_hook import (
+from binance_coinm_futures import (
     ApiKeyRejected,
     BinanceError,
     ExecutionStatusUnknown,
@@ -30,7 +29,7 @@ from signing_hook import (
     cancel_and_confirm,
     connect,
 )
-from signing_hook._confirm import (
+from binance_coinm_futures._runtime._confirm import (
     OPEN_STATUSES,
     _Answer,
     _decide,
@@ -38,6 +37,7 @@ from signing_hook._confirm import (
     _Target,
     _Wait,
 )
+from binance_coinm_futures.models import CancelOrderResponse, QueryOrderResponse
 
 SYMBOL = "BTCUSD_PERP"
 ORDER_ID = 4612097861

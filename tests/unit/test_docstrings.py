@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-import signing_hook
+import binance_coinm_futures
 from binance_coinm_futures.types import UNSET
 from tests.conftest import ROOT
 
@@ -88,21 +88,23 @@ def test_raises_names_what_a_connect_user_gets(operation: Mapping[str, Any]) -> 
         expected.add("InvalidRequest")
     api_error_classes = {
         name
-        for name in signing_hook.__all__
-        if inspect.isclass(getattr(signing_hook, name))
-        and issubclass(getattr(signing_hook, name), signing_hook.BinanceAPIError)
+        for name in binance_coinm_futures.__all__
+        if inspect.isclass(getattr(binance_coinm_futures, name))
+        and issubclass(getattr(binance_coinm_futures, name), binance_coinm_futures.BinanceAPIError)
         and name != "BinanceAPIError"
     }
     for function in documented_functions(endpoint_module(operation)):
         doc = inspect.getdoc(function) or ""
         raises = doc.split("Raises:", 1)[1].split("Returns:", 1)[0]
-        named = set(re.findall(r"signing_hook\.(\w+):", raises))
+        named = set(re.findall(r"binance_coinm_futures\.(\w+):", raises))
         assert named == expected, function.__qualname__
         for name in api_error_classes:
             assert re.search(rf"\b{name}\b", raises), (function.__qualname__, name)
-        # A class renamed or removed from signing_hook must not linger in the docstring.
+        # A class renamed or removed from the package must not linger in the docstring.
         camel_case_words = set(re.findall(r"\b[A-Z][a-z]+[A-Z]\w*\b", raises))
-        assert camel_case_words - {"ValueError", "UnexpectedStatus"} <= set(signing_hook.__all__)
+        assert camel_case_words - {"ValueError", "UnexpectedStatus"} <= set(
+            binance_coinm_futures.__all__
+        )
         assert "httpx.HTTPError" not in raises
 
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from signing_hook import (
+from binance_coinm_futures import (
     ExecutionStatusUnknown,
     InvalidParameter,
     IpBanned,
@@ -17,7 +17,7 @@ from signing_hook import (
     ServiceUnavailable,
     UnknownOrder,
 )
-from signing_hook._errors import error_for_response
+from binance_coinm_futures._runtime._errors import error_for_response
 
 
 def body(code: int, msg: str) -> bytes:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from signing_hook import (
+from binance_coinm_futures import (
     BinanceAuth,
     Ed25519Signer,
     RsaSigner,
@@ -107,11 +107,13 @@ def test_hmac_needs_no_cryptography_package() -> None:
 
     script = (
         "import sys; sys.modules['cryptography'] = None\n"
-        "import signing_hook\n"
-        "signing_hook.connect(api_key='k', secret='s')\n"
-        "print(signing_hook.HmacSigner('s').sign(b'x'))\n"
+        "import binance_coinm_futures\n"
+        "binance_coinm_futures.connect(api_key='k', secret='s')\n"
+        "print(binance_coinm_futures.HmacSigner('s').sign(b'x'))\n"
         "try:\n"
-        "    signing_hook.connect(api_key='k', private_key=b'-----BEGIN PRIVATE KEY-----')\n"
+        "    binance_coinm_futures.connect(\n"
+        "        api_key='k', private_key=b'-----BEGIN PRIVATE KEY-----'\n"
+        "    )\n"
         "except ImportError as error:\n"
         "    print(error)\n"
     )

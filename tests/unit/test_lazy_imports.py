@@ -7,15 +7,15 @@ import sys
 
 import pytest
 
-QUICK_START = "import binance_coinm_futures.api.trade.cancel_order, signing_hook"
+BACKEND = "binance_coinm_futures._runtime._aiohttp_backend"
+QUICK_START = "import binance_coinm_futures.api.trade.cancel_order, binance_coinm_futures"
 
 
 def imported_after(script: str) -> set[str]:
     """Which of aiohttp, yarl and the backend module a fresh interpreter has after `script`."""
     probe = (
         f"{script}\nimport sys\n"
-        "print(' '.join(m for m in ('aiohttp', 'yarl', 'signing_hook._aiohttp_backend')"
-        " if m in sys.modules))"
+        f"print(' '.join(m for m in ('aiohttp', 'yarl', {BACKEND!r}) if m in sys.modules))"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
@@ -27,7 +27,7 @@ def imported_after(script: str) -> set[str]:
     "script",
     [
         QUICK_START,
-        f"{QUICK_START}\nsigning_hook.connect(api_key='k', secret='s')",
+        f"{QUICK_START}\nbinance_coinm_futures.connect(api_key='k', secret='s')",
     ],
     ids=["quick-start-imports", "connect"],
 )
@@ -37,8 +37,8 @@ def test_sync_use_never_imports_aiohttp(script: str) -> None:
 
 def test_the_backend_module_does_import_it() -> None:
     # The probe above can see an import: this one is expected to find all three.
-    assert imported_after("import signing_hook._aiohttp_backend") == {
+    assert imported_after("import binance_coinm_futures._runtime._aiohttp_backend") == {
         "aiohttp",
         "yarl",
-        "signing_hook._aiohttp_backend",
+        "binance_coinm_futures._runtime._aiohttp_backend",
     }

@@ -19,9 +19,9 @@ import httpx
 import pytest
 import yaml
 
+from binance_coinm_futures import BinanceAuth, ExecutionStatusUnknown, HmacSigner, InvalidRequest
+from binance_coinm_futures._runtime._spec import operation_rules
 from binance_coinm_futures.api.trade import query_order
-from signing_hook import BinanceAuth, ExecutionStatusUnknown, HmacSigner, InvalidRequest
-from signing_hook._spec import operation_rules
 from tests.conftest import ROOT
 
 SPEC: Mapping[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text())

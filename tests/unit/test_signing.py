@@ -13,8 +13,8 @@ from urllib.parse import unquote_to_bytes
 import httpx
 import pytest
 
-from signing_hook import BinanceAuth, HmacSigner, InvalidRequest, ServerClock
-from signing_hook._spec import operation_rules
+from binance_coinm_futures import BinanceAuth, HmacSigner, InvalidRequest, ServerClock
+from binance_coinm_futures._runtime._spec import operation_rules
 
 # Binance's documented HMAC example key and payloads; the signatures were computed with
 # `printf '%s' PAYLOAD | openssl dgst -sha256 -hmac SECRET` (one Binance page prints a
@@ -188,7 +188,7 @@ def test_reprs_hide_secrets() -> None:
     ],
 )
 def test_fast_query_replacement_equals_httpx_copy_with(url: str) -> None:
-    from signing_hook._auth import replace_query
+    from binance_coinm_futures._runtime._auth import replace_query
 
     query = b"symbol=X&timestamp=1645606370874&signature=abc%2B%2F%3D"
     fast = replace_query(httpx.URL(url), query)

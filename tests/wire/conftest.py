@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from local_exchange import LocalExchange
+from binance_coinm_futures.testing import LocalExchange
 from tests.wire.scripted import raw_server, scripted
 
 __all__ = ["raw_server", "scripted"]  # the scripted-server fixture, for every wire test module

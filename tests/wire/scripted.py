@@ -20,10 +20,10 @@ from typing import Any, Final
 
 import pytest
 
-from binance_coinm_futures import AuthenticatedClient
+from binance_coinm_futures import connect
 from binance_coinm_futures.api.trade import cancel_order, query_order
+from binance_coinm_futures.client import AuthenticatedClient
 from binance_coinm_futures.models import CancelOrderResponse, QueryOrderResponse
-from signing_hook import connect
 from tests.conftest import BACKENDS
 
 SYMBOL = "BTCUSD_PERP"

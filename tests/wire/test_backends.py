@@ -22,9 +22,9 @@ import httpx
 import pytest
 import yaml
 
+from binance_coinm_futures import ExecutionStatusUnknown, NothingSent, connect
+from binance_coinm_futures._runtime._aiohttp_backend import AiohttpTransport
 from binance_coinm_futures.api.trade import cancel_order
-from signing_hook import ExecutionStatusUnknown, NothingSent, connect
-from signing_hook._aiohttp_backend import AiohttpTransport
 from tests.conftest import ROOT
 from tests.wire.scripted import RawServer
 

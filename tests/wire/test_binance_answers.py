@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
-import signing_hook
+import binance_coinm_futures
+from binance_coinm_futures import BinanceError
 from binance_coinm_futures.types import Unset
-from signing_hook import BinanceError
 from tests.conftest import REFERENCE_PAGE
 from tests.wire.scripted import MODES, cancel, query, reply, scripted_server
 
@@ -54,7 +54,7 @@ def test_client_reads_every_published_answer(name: str, status: int, mode: str) 
             for attribute in expect["unset"]:
                 assert isinstance(getattr(order, attribute), Unset), attribute
         else:
-            error_type = getattr(signing_hook, expect["raises"])
+            error_type = getattr(binance_coinm_futures, expect["raises"])
             with pytest.raises(BinanceError) as raised:
                 call(server.url, mode, answer["request"])
             assert type(raised.value) is error_type, raised.value

@@ -25,11 +25,8 @@ from urllib.parse import unquote
 import httpx
 import pytest
 
-import signing_hook._transport
-from binance_coinm_futures import AuthenticatedClient
-from binance_coinm_futures.api.trade import cancel_order
-from local_exchange._spec import cancel_example
-from signing_hook import (
+import binance_coinm_futures._runtime._transport
+from binance_coinm_futures import (
     ExecutionStatusUnknown,
     InvalidParameter,
     InvalidRequest,
@@ -37,6 +34,9 @@ from signing_hook import (
     TimestampRejected,
     connect,
 )
+from binance_coinm_futures.api.trade import cancel_order
+from binance_coinm_futures.client import AuthenticatedClient
+from binance_coinm_futures.testing._spec import cancel_example
 from tests.wire.conftest import FIXTURES
 from tests.wire.scripted import (
     API_KEY,
@@ -107,7 +107,7 @@ def test_no_resend_once_the_deadline_has_passed(monkeypatch: pytest.MonkeyPatch)
         clock.shift = 60.0  # from now on, the client's call is a minute old
         connection.sendall(reply(200, b'{"serverTime": %d}' % (time.time() * 1000)))
 
-    monkeypatch.setattr(signing_hook._transport, "time", clock)
+    monkeypatch.setattr(binance_coinm_futures._runtime._transport, "time", clock)
     with scripted_server([TIMESTAMP_REJECTED, server_time_then_late, OK]) as server:
         with client_for(server.url) as client, pytest.raises(NothingSent, match="deadline"):
             cancel_order.sync(client=client, symbol=SYMBOL, order_id=1)

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from binance_coinm_futures import InvalidRequest, UnknownOrder, connect, rate_limit_usage
 from binance_coinm_futures.api.trade import cancel_order
-from local_exchange import LocalExchange, Order
-from signing_hook import InvalidRequest, UnknownOrder, connect, rate_limit_usage
+from binance_coinm_futures.testing import LocalExchange, Order
 from tests.wire.conftest import KEY_KINDS, credentials
 
 SYMBOL = "BTCUSD_PERP"
@@ -112,7 +112,7 @@ def test_recv_window_bounds_checked_at_connect(exchange: LocalExchange) -> None:
 
 @pytest.mark.parametrize("kind", KEY_KINDS)
 def test_wrong_key_gets_invalid_signature(exchange: LocalExchange, kind: str) -> None:
-    from signing_hook import InvalidSignature
+    from binance_coinm_futures import InvalidSignature
 
     wrong = dict(credentials(kind))
     if kind == "hmac":

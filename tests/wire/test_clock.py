@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from binance_coinm_futures import TimestampRejected, connect
 from binance_coinm_futures.api.trade import cancel_order
-from local_exchange import LocalExchange, Order
-from signing_hook import TimestampRejected, connect
+from binance_coinm_futures.testing import LocalExchange, Order
 from tests.wire.conftest import KEY_KINDS, credentials
 
 SYMBOL = "BTCUSD_PERP"

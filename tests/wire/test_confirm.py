@@ -15,9 +15,8 @@ from typing import Any
 import anyio
 import pytest
 
-import signing_hook
-from local_exchange import Fault, LocalExchange, Order
-from signing_hook import (
+import binance_coinm_futures
+from binance_coinm_futures import (
     ExecutionStatusUnknown,
     InvalidParameter,
     OrderState,
@@ -26,6 +25,7 @@ from signing_hook import (
     cancel_and_confirm_async,
     connect,
 )
+from binance_coinm_futures.testing import Fault, LocalExchange, Order
 from tests.conftest import ROOT
 from tests.wire.conftest import credentials
 
@@ -255,7 +255,9 @@ def test_readme_example_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None
         exchange.add_order(Order(4612097861, "readme-1", SYMBOL))
         exchange.inject(Fault.UNKNOWN_ERROR_503)
         monkeypatch.setattr(
-            signing_hook, "connect", functools.partial(signing_hook.connect, base_url=exchange.url)
+            binance_coinm_futures,
+            "connect",
+            functools.partial(binance_coinm_futures.connect, base_url=exchange.url),
         )
         output = io.StringIO()
         with contextlib.redirect_stdout(output):

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from signing_hook import connect
+from binance_coinm_futures import connect
 from tests.wire.scripted import API_KEY, SECRET, scripted_server
 
 LOCAL = "http://127.0.0.1:9"

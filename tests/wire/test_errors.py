@@ -18,9 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from binance_coinm_futures.api.trade import cancel_order
-from local_exchange import Fault, LocalExchange, Order
-from signing_hook import (
+from binance_coinm_futures import (
     ApiKeyRejected,
     BinanceError,
     ExecutionStatusUnknown,
@@ -33,6 +31,8 @@ from signing_hook import (
     UnknownOrder,
     connect,
 )
+from binance_coinm_futures.api.trade import cancel_order
+from binance_coinm_futures.testing import Fault, LocalExchange, Order
 from tests.wire.conftest import FIXTURES, HMAC_KEY, HMAC_SECRET, credentials
 
 SYMBOL = "BTCUSD_PERP"
@@ -169,7 +169,7 @@ def test_exchange_side_parameter_error_is_typed(exchange: LocalExchange) -> None
     # recvWindow is validated client-side; sent raw past the client it is -1131 on the exchange.
     import httpx
 
-    from signing_hook import BinanceAuth, HmacSigner
+    from binance_coinm_futures import BinanceAuth, HmacSigner
 
     auth = BinanceAuth(HMAC_KEY, HmacSigner(HMAC_SECRET))
     transport_client = httpx.Client(base_url=exchange.url, auth=auth)

@@ -26,9 +26,7 @@ from urllib.parse import unquote
 import httpx
 import pytest
 
-from binance_coinm_futures.api.trade import cancel_order
-from local_exchange._spec import cancel_example
-from signing_hook import (
+from binance_coinm_futures import (
     BinanceAPIError,
     BinanceError,
     ClockSyncFailed,
@@ -39,6 +37,8 @@ from signing_hook import (
     TimestampRejected,
     connect,
 )
+from binance_coinm_futures.api.trade import cancel_order
+from binance_coinm_futures.testing._spec import cancel_example
 from tests.wire.scripted import (
     API_KEY,
     HANG,

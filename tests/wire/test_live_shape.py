@@ -13,11 +13,7 @@ from typing import Any
 
 import pytest
 
-from binance_coinm_futures.api.trade import cancel_order
-from binance_coinm_futures.models import CancelOrderResponse
-from binance_coinm_futures.types import Unset
-from local_exchange import CURRENT_SHAPE, PRE_2026_06_SHAPE, Fault, LocalExchange, Order
-from signing_hook import (
+from binance_coinm_futures import (
     AccountRejected,
     BinanceError,
     ExchangeMaintenance,
@@ -25,6 +21,16 @@ from signing_hook import (
     ServiceUnavailable,
     connect,
 )
+from binance_coinm_futures.api.trade import cancel_order
+from binance_coinm_futures.models import CancelOrderResponse
+from binance_coinm_futures.testing import (
+    CURRENT_SHAPE,
+    PRE_2026_06_SHAPE,
+    Fault,
+    LocalExchange,
+    Order,
+)
+from binance_coinm_futures.types import Unset
 from tests.wire.conftest import HMAC_KEY, HMAC_SECRET
 from tests.wire.scripted import MODES, mode_args
 

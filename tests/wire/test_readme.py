@@ -11,8 +11,8 @@ import textwrap
 
 import pytest
 
-import signing_hook
-from local_exchange import LocalExchange, Order
+import binance_coinm_futures
+from binance_coinm_futures.testing import LocalExchange, Order
 from tests.conftest import ROOT
 
 
@@ -27,7 +27,9 @@ def test_quick_start_sync_and_async(monkeypatch: pytest.MonkeyPatch) -> None:
     with LocalExchange(api_keys={"...": "..."}) as exchange:
         exchange.add_order(Order(order_id=4612097861, client_order_id="q-1", symbol="BTCUSD_PERP"))
         monkeypatch.setattr(
-            signing_hook, "connect", functools.partial(signing_hook.connect, base_url=exchange.url)
+            binance_coinm_futures,
+            "connect",
+            functools.partial(binance_coinm_futures.connect, base_url=exchange.url),
         )
         output = io.StringIO()
         namespace: dict[str, object] = {}

@@ -14,14 +14,14 @@ from typing import Any
 import httpx
 import pytest
 
-from binance_coinm_futures.api.trade import cancel_order
-from signing_hook import (
+from binance_coinm_futures import (
     BinanceError,
     ExecutionStatusUnknown,
     RateLimited,
     TimestampRejected,
     connect,
 )
+from binance_coinm_futures.api.trade import cancel_order
 from tests.wire.scripted import (
     API_KEY,
     HANG,

@@ -1,7 +1,8 @@
 """A 2XX is a success only as the documented answer to the request that was sent.
 
 Everything else is ExecutionStatusUnknown, because the exchange may have acted: served over a
-real socket, sync and async, for each way an answer can fail the rule (signing_hook._outcome).
+real socket, sync and async, for each way an answer can fail the rule (the runtime's
+``_outcome``).
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from binance_coinm_futures import AuthenticatedClient
+from binance_coinm_futures import ExecutionStatusUnknown, connect
 from binance_coinm_futures.api.trade import cancel_order
+from binance_coinm_futures.client import AuthenticatedClient
 from binance_coinm_futures.models import CancelOrderResponse
-from signing_hook import ExecutionStatusUnknown, connect
 from tests.wire.scripted import (
     API_KEY,
     MODES,

@@ -11,9 +11,9 @@ import httpx
 import pytest
 import trustme
 
+from binance_coinm_futures import NothingSent, connect
 from binance_coinm_futures.api.trade import cancel_order
-from local_exchange import LocalExchange, Order
-from signing_hook import NothingSent, connect
+from binance_coinm_futures.testing import LocalExchange, Order
 from tests.wire.conftest import HMAC_KEY, HMAC_SECRET
 from tests.wire.test_boundary import forwarding_proxy
 

@@ -1,7 +1,7 @@
 """GET /dapi/v1/time: Current server time.
 
 `sync()` and `asyncio()` return the parsed answer; `sync_detailed()` and `asyncio_detailed()`
-also return its status and headers. Call them with a client from `signing_hook.connect()`.
+also return its status and headers. Call them with a client from `binance_coinm_futures.connect()`.
 """
 
 from http import HTTPStatus
@@ -65,13 +65,13 @@ def sync_detailed(
     to correct its clock offset.
 
     Raises:
-        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
             exchange: safe to retry.
-        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
             Binance does not document as a failure, 408, -1006, -1007, a timeout or
             reset after sending, a 2XX that is not the documented answer to this
             request). Find out (e.g. query the order) before acting.
-        signing_hook.BinanceAPIError: The exchange answered with an error status
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
             (openapi.yaml documents 418, 429, 5XX).
             Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
             with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
@@ -104,13 +104,13 @@ def sync(
     to correct its clock offset.
 
     Raises:
-        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
             exchange: safe to retry.
-        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
             Binance does not document as a failure, 408, -1006, -1007, a timeout or
             reset after sending, a 2XX that is not the documented answer to this
             request). Find out (e.g. query the order) before acting.
-        signing_hook.BinanceAPIError: The exchange answered with an error status
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
             (openapi.yaml documents 418, 429, 5XX).
             Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
             with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
@@ -143,13 +143,13 @@ async def asyncio_detailed(
     to correct its clock offset.
 
     Raises:
-        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
             exchange: safe to retry.
-        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
             Binance does not document as a failure, 408, -1006, -1007, a timeout or
             reset after sending, a 2XX that is not the documented answer to this
             request). Find out (e.g. query the order) before acting.
-        signing_hook.BinanceAPIError: The exchange answered with an error status
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
             (openapi.yaml documents 418, 429, 5XX).
             Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
             with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
@@ -182,13 +182,13 @@ async def asyncio(
     to correct its clock offset.
 
     Raises:
-        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
             exchange: safe to retry.
-        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
             Binance does not document as a failure, 408, -1006, -1007, a timeout or
             reset after sending, a 2XX that is not the documented answer to this
             request). Find out (e.g. query the order) before acting.
-        signing_hook.BinanceAPIError: The exchange answered with an error status
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
             (openapi.yaml documents 418, 429, 5XX).
             Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
             with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,

@@ -1,7 +1,7 @@
 """GET /dapi/v1/order: Query an order's current state.
 
 `sync()` and `asyncio()` return the parsed answer; `sync_detailed()` and `asyncio_detailed()`
-also return its status and headers. Call them with a client from `signing_hook.connect()`.
+also return its status and headers. Call them with a client from `binance_coinm_futures.connect()`.
 """
 
 from http import HTTPStatus
@@ -104,15 +104,15 @@ def sync_detailed(
             exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
 
     Raises:
-        signing_hook.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
             ValueError). Nothing was sent: fix the call.
-        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
             exchange: safe to retry.
-        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
             Binance does not document as a failure, 408, -1006, -1007, a timeout or
             reset after sending, a 2XX that is not the documented answer to this
             request). Find out (e.g. query the order) before acting.
-        signing_hook.BinanceAPIError: The exchange answered with an error status
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
             (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
             Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
             with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
@@ -170,15 +170,15 @@ def sync(
             exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
 
     Raises:
-        signing_hook.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
             ValueError). Nothing was sent: fix the call.
-        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
             exchange: safe to retry.
-        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
             Binance does not document as a failure, 408, -1006, -1007, a timeout or
             reset after sending, a 2XX that is not the documented answer to this
             request). Find out (e.g. query the order) before acting.
-        signing_hook.BinanceAPIError: The exchange answered with an error status
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
             (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
             Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
             with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
@@ -236,15 +236,15 @@ async def asyncio_detailed(
             exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
 
     Raises:
-        signing_hook.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
             ValueError). Nothing was sent: fix the call.
-        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
             exchange: safe to retry.
-        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
             Binance does not document as a failure, 408, -1006, -1007, a timeout or
             reset after sending, a 2XX that is not the documented answer to this
             request). Find out (e.g. query the order) before acting.
-        signing_hook.BinanceAPIError: The exchange answered with an error status
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
             (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
             Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
             with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
@@ -302,15 +302,15 @@ async def asyncio(
             exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
 
     Raises:
-        signing_hook.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
             ValueError). Nothing was sent: fix the call.
-        signing_hook.NothingSent: No connection could be opened. Nothing reached the
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
             exchange: safe to retry.
-        signing_hook.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
             Binance does not document as a failure, 408, -1006, -1007, a timeout or
             reset after sending, a 2XX that is not the documented answer to this
             request). Find out (e.g. query the order) before acting.
-        signing_hook.BinanceAPIError: The exchange answered with an error status
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
             (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
             Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
             with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
