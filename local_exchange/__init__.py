@@ -70,7 +70,7 @@ _HOME = {
 }
 _TESTING_EXTRA = frozenset({"cryptography", "pytest", "yaml"})
 _MISSING_EXTRA = (
-    "local_exchange needs the 'testing' extra, which installs {module}: "
+    "binance_coinm_futures.testing needs the 'testing' extra, which installs {module}: "
     "pip install 'binance-coinm-futures[testing]'"
 )
 
@@ -91,7 +91,7 @@ if not TYPE_CHECKING:
     def __getattr__(name: str) -> object:
         home = _HOME.get(name)
         if home is None:
-            raise AttributeError(f"module 'local_exchange' has no attribute {name!r}")
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
         value = getattr(_load(home), name)
         globals()[name] = value
         return value

@@ -127,7 +127,7 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         type=_order,
         metavar="ORDER_ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...]",
-        help="add an open order (repeat); more fields by local_exchange.Order's names, "
+        help="add an open order (repeat); more fields by Order's attribute names, "
         "e.g. 4612097870,my-order-1,BTCUSD_PERP,side=SELL,price=38500",
     )
     book.add_argument("--no-demo-orders", action="store_true", help="start without the demo orders")

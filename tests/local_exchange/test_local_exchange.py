@@ -29,7 +29,7 @@ import yaml
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
-import local_exchange
+import binance_coinm_futures.testing as testing_kit
 from binance_coinm_futures.testing import (
     CURRENT_SHAPE,
     PRE_2026_06_SHAPE,
@@ -195,7 +195,7 @@ def spec() -> dict[str, Any]:
 
 
 def test_exported_members() -> None:
-    assert local_exchange.__all__ == [
+    assert testing_kit.__all__ == [
         "COIN_M_SYMBOLS",
         "CURRENT_SHAPE",
         "DEMO_API_KEY",

@@ -33,7 +33,7 @@ def without_cryptography(code: str, cwd: Path = ROOT) -> subprocess.CompletedPro
 def test_importing_needs_no_extra() -> None:
     result = without_cryptography(
         """
-        import local_exchange, local_exchange.pytest_plugin
+        import binance_coinm_futures.testing, binance_coinm_futures.testing.pytest_plugin
         from binance_coinm_futures.testing import Fault, Order, LocalExchangeKeys
         print(Fault.RATE_LIMITED.name, Order.__name__, LocalExchangeKeys.__name__)
         """
@@ -46,9 +46,9 @@ def test_importing_needs_no_extra() -> None:
     "use",
     [
         "from binance_coinm_futures.testing import LocalExchange",
-        "import local_exchange; local_exchange.DEMO_SECRET",
+        "import binance_coinm_futures.testing as kit; kit.DEMO_SECRET",
         "from binance_coinm_futures.testing import make_keys; make_keys()",
-        "import runpy; runpy.run_module('local_exchange', run_name='__main__')",
+        "import runpy; runpy.run_module('binance_coinm_futures.testing', run_name='__main__')",
     ],
 )
 def test_using_it_names_the_extra(use: str) -> None:
@@ -56,16 +56,19 @@ def test_using_it_names_the_extra(use: str) -> None:
     assert result.returncode == 1
     last_line = result.stderr.strip().splitlines()[-1]
     assert last_line == (
-        "ModuleNotFoundError: local_exchange needs the 'testing' extra, which installs "
-        f"cryptography: {INSTALL_HINT}"
+        "ModuleNotFoundError: binance_coinm_futures.testing needs the 'testing' extra, which "
+        f"installs cryptography: {INSTALL_HINT}"
     )
 
 
 def test_unknown_names_stay_attribute_errors() -> None:
-    import local_exchange
+    import binance_coinm_futures.testing as kit
 
-    with pytest.raises(AttributeError, match="has no attribute 'LocalExchnage'"):
-        getattr(local_exchange, "LocalExchnage")  # noqa: B009 - the name is misspelt on purpose
+    with pytest.raises(
+        AttributeError,
+        match=r"module 'binance_coinm_futures\.testing' has no attribute 'LocalExchnage'",
+    ):
+        getattr(kit, "LocalExchnage")  # noqa: B009 - the name is misspelt on purpose
 
 
 def test_the_plugin_never_breaks_a_test_run_without_the_extra(tmp_path: Path) -> None:
