@@ -17,6 +17,7 @@ from binance_coinm_futures.client import AuthenticatedClient
 from ._auth import BinanceAuth
 from ._clock import Clock, ServerClock, server_time_of, system_clock
 from ._errors import BinanceAPIError, BinanceError, ClockSyncFailed, InvalidRequest
+from ._outcome import answer_json
 from ._signers import HmacSigner, Signer, signer_from_private_key
 from ._spec import operation_rules, path_of, server_url, server_urls
 from ._transport import BinanceTransport
@@ -270,7 +271,7 @@ def connect(
             sent_at = auth.clock.local_ms()
             try:
                 answer = probe.get_httpx_client().get(path_of("getServerTime"))
-                server_ms = server_time_of(answer.content)
+                server_ms = server_time_of(answer_json(answer))
                 if server_ms is None:
                     raise ValueError("the answer holds no integer serverTime")
                 auth.clock.observe(server_ms, sent_at, auth.clock.local_ms())

@@ -24,6 +24,7 @@ from typing import Any, Final, Literal
 import httpx
 
 from ._errors import (
+    TIMESTAMP_REJECTED,
     BinanceError,
     ExecutionStatusUnknown,
     InvalidRequest,
@@ -83,7 +84,7 @@ def _mapped(request: httpx.Request, detail: str, *, sent: bool) -> BinanceError:
         return TimestampRejected(
             f"-1021, and the server time could not be fetched to re-sign ({message})",
             status=400,
-            code=-1021,
+            code=TIMESTAMP_REJECTED,
         )
     return ExecutionStatusUnknown(message) if sent else NothingSent(message)
 
