@@ -20,6 +20,7 @@ import httpx
 
 from ._clock import ServerClock, server_time_of
 from ._errors import (
+    SECRETS,
     TIMESTAMP_REJECTED,
     ExecutionStatusUnknown,
     RequestRejected,
@@ -30,7 +31,7 @@ from ._errors import (
 )
 from ._outcome import answer_json
 from ._signers import Signer
-from ._spec import OperationRules, path_of
+from ._spec import OperationRules, SecurityNames, path_of, security_names
 from ._transport import AFTER_TIMESTAMP_REJECTION
 from ._usage import RateLimitUsage
 
@@ -53,6 +54,7 @@ class BinanceAuth(httpx.Auth):
         recv_window: int | None = None,
         rules: Mapping[tuple[str, str], OperationRules] | None = None,
         time_path: str | None = None,
+        names: SecurityNames | None = None,
     ) -> None:
         if not _API_KEY_FORM.fullmatch(api_key):
             # Checked here so that no lower layer ever quotes a malformed key in an error.
@@ -63,6 +65,10 @@ class BinanceAuth(httpx.Auth):
         self._recv_window = b"recvWindow=%d" % recv_window if recv_window is not None else b""
         self._rules = rules or {}
         self._time_path = time_path or path_of("getServerTime")
+        names = names or security_names()
+        self._key_header = names.api_key_header
+        self._timestamp = names.timestamp.encode("ascii")
+        self._signature = names.signature.encode("ascii")
 
     def __repr__(self) -> str:
         return f"BinanceAuth(api_key={mask(self._api_key)!r}, signer={self._signer!r})"
@@ -79,7 +85,7 @@ class BinanceAuth(httpx.Auth):
                 _raise_for_status(request, response, rules, params)
                 return
         unsigned = self._with_defaults(request.url.query)
-        request.headers["X-MBX-APIKEY"] = self._api_key
+        request.headers[self._key_header] = self._api_key
         version = self._sign(request, unsigned)
         started = time.perf_counter()
         response = yield request
@@ -111,10 +117,14 @@ class BinanceAuth(httpx.Auth):
 
     def _sign(self, request: httpx.Request, unsigned: bytes) -> int:
         now, version = self.clock.now_ms()
-        stamped = b"%s&timestamp=%d" % (unsigned, now) if unsigned else b"timestamp=%d" % now
+        stamp = b"%s=%d" % (self._timestamp, now)
+        stamped = b"%s&%s" % (unsigned, stamp) if unsigned else stamp
         # totalParams: the query string followed by the body, exactly as sent.
         signature = self._signer.sign(stamped + request.content if request.content else stamped)
-        request.url = replace_query(request.url, stamped + b"&signature=" + signature.encode())
+        request.url = replace_query(
+            request.url, b"%s&%s=%s" % (stamped, self._signature, signature.encode("ascii"))
+        )
+        request.extensions[SECRETS] = (self._api_key, signature)
         return version
 
     def _learn_server_time(

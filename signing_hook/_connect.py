@@ -19,7 +19,7 @@ from ._clock import Clock, ServerClock, server_time_of, system_clock
 from ._errors import BinanceAPIError, BinanceError, ClockSyncFailed, InvalidRequest
 from ._outcome import answer_json
 from ._signers import HmacSigner, Signer, signer_from_private_key
-from ._spec import operation_rules, path_of, server_url, server_urls
+from ._spec import operation_rules, path_of, security_names, server_url, server_urls
 from ._transport import BinanceTransport
 
 #: Never unlimited: a cancel that hangs is worse than one that fails.
@@ -224,6 +224,7 @@ def connect(
             raise InvalidRequest("recvWindow must be an integer", parameter="recvWindow")
         rules["DELETE", path_of("cancelOrder")].parameters["recvWindow"].check(str(recv_window))
     tls = _tls(verify, url)
+    names = security_names()
     auth = BinanceAuth(
         api_key,
         _signer(secret, private_key, private_key_passphrase),
@@ -231,6 +232,7 @@ def connect(
         recv_window=recv_window,
         rules=rules,
         time_path=path_of("getServerTime"),
+        names=names,
     )
 
     def build(async_transport: httpx.AsyncBaseTransport | None) -> AuthenticatedClient:
@@ -250,7 +252,7 @@ def connect(
             base_url=url,
             token="",  # the key is set per request by the auth flow, so no repr ever shows it
             prefix="",
-            auth_header_name="X-MBX-APIKEY",
+            auth_header_name=names.api_key_header,
             timeout=limits,
             verify_ssl=tls,
             raise_on_unexpected_status=True,

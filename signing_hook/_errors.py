@@ -269,12 +269,16 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
+#: The request extension where the auth flow records what it put on the request that no
+#: message may quote: (API key, signature as sent). It is the auth flow that knows the header
+#: and parameter names (openapi.yaml's securitySchemes), so nothing here restates them.
+SECRETS: Final = "binance_coinm_futures.secrets"
+
+
 def request_secrets(request: httpx.Request) -> tuple[str, ...]:
     """What no message may quote: the request's API key and signature, as sent and decoded."""
-    api_key = request.headers.get("X-MBX-APIKEY", "")
-    _, found, signature = request.url.query.decode("ascii").rpartition("signature=")
-    signature = signature.partition("&")[0] if found else ""
-    return tuple(s for s in (api_key, signature, unquote(signature)) if s)
+    recorded: tuple[str, ...] = request.extensions.get(SECRETS, ())
+    return tuple(dict.fromkeys(s for secret in recorded for s in (secret, unquote(secret)) if s))
 
 
 def _excerpt(body: bytes, secrets: Iterable[str] = ()) -> str:
