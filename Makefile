@@ -67,6 +67,7 @@ arch: setup ## import contracts: generated never imports hand-written code, and 
 
 api-check: setup ## fail on a breaking change to the public API since the last release tag
 	@if [ -z "$(API_BASE)" ]; then echo "api-check: no release tag (v*) to compare against"; exit 0; fi; \
+	$(BIN)/griffe check signing_hook --search . --against $(API_BASE); \
 	$(BIN)/griffe check binance_coinm_futures --search generated --against $(API_BASE); \
 	echo "api-check: no breaking change since $(API_BASE)"
 
