@@ -8,13 +8,16 @@ import os
 import re
 import ssl
 import urllib.request
-from typing import Any, Final, Literal
+from collections.abc import Callable
+from typing import Any, Final
 
 import httpx
 
 from binance_coinm_futures.client import AuthenticatedClient
 
 from ._auth import BinanceAuth
+from ._backends import AsyncBackendName, sync_backend
+from ._backends import async_backend as async_backend_named
 from ._clock import Clock, ServerClock, server_time_of, system_clock
 from ._errors import BinanceAPIError, BinanceError, ClockSyncFailed, InvalidRequest
 from ._outcome import answer_json
@@ -80,6 +83,10 @@ class _AsyncClient(httpx.AsyncClient):
 
 
 _CLOSED: Final = "this client is closed; nothing was sent. connect() a new one"
+
+
+def _given(transport: httpx.AsyncBaseTransport) -> Callable[[], httpx.AsyncBaseTransport]:
+    return lambda: transport
 
 
 def _checked_secret(secret: str | bytes) -> str | bytes:
@@ -165,7 +172,7 @@ def connect(
     verify: ssl.SSLContext | str | os.PathLike[str] | bool = True,
     sync_clock: bool = False,
     clock: Clock = system_clock,
-    async_backend: Literal["aiohttp", "httpx"] = "aiohttp",
+    async_backend: AsyncBackendName = "aiohttp",
     async_transport: httpx.AsyncBaseTransport | None = None,
     proxy: str | httpx.URL | None = None,
     httpx_args: dict[str, Any] | None = None,
@@ -215,8 +222,6 @@ def connect(
             f"they would bypass its transport; allowed: {', '.join(sorted(_HTTPX_ARGS))}"
         )
     url = _checked_url(base_url, testnet)
-    if async_backend not in ("aiohttp", "httpx"):
-        raise ValueError(f"async_backend must be 'aiohttp' or 'httpx', got {async_backend!r}")
     via = _proxy(proxy, url, bool(extra.get("trust_env", True)))
     rules = operation_rules()
     if recv_window is not None:
@@ -224,6 +229,8 @@ def connect(
             raise InvalidRequest("recvWindow must be an integer", parameter="recvWindow")
         rules["DELETE", path_of("cancelOrder")].parameters["recvWindow"].check(str(recv_window))
     tls = _tls(verify, url)
+    # Checked here, before anything else is built: a wrong name fails the call to connect().
+    moves_async = async_backend_named(async_backend, verify=tls, proxy=via)
     names = security_names()
     auth = BinanceAuth(
         api_key,
@@ -242,10 +249,8 @@ def connect(
             **extra,
             "auth": auth,
             "transport": BinanceTransport(
-                verify=tls,
-                proxy=via,
-                async_transport=async_transport,
-                async_backend=async_backend,
+                sync_backend=sync_backend(verify=tls, proxy=via),
+                async_backend=moves_async if async_transport is None else _given(async_transport),
             ),
         }
         client = AuthenticatedClient(
