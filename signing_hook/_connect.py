@@ -18,6 +18,7 @@ from binance_coinm_futures.client import AuthenticatedClient
 from ._auth import BinanceAuth
 from ._backends import AsyncBackendName, sync_backend
 from ._backends import async_backend as async_backend_named
+from ._clients import LeanAsyncClient, LeanClient
 from ._clock import Clock, ServerClock, server_time_of, system_clock
 from ._errors import BinanceAPIError, BinanceError, ClockSyncFailed, InvalidRequest
 from ._outcome import answer_json
@@ -66,23 +67,6 @@ def _signer(
         return HmacSigner(_checked_secret(secret))
     assert private_key is not None
     return signer_from_private_key(private_key, private_key_passphrase)
-
-
-class _Client(httpx.Client):
-    def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        if self.is_closed:
-            raise InvalidRequest(_CLOSED)
-        return super().send(request, **kwargs)
-
-
-class _AsyncClient(httpx.AsyncClient):
-    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        if self.is_closed:
-            raise InvalidRequest(_CLOSED)
-        return await super().send(request, **kwargs)
-
-
-_CLOSED: Final = "this client is closed; nothing was sent. connect() a new one"
 
 
 def _given(transport: httpx.AsyncBaseTransport) -> Callable[[], httpx.AsyncBaseTransport]:
@@ -266,8 +250,8 @@ def connect(
         # Both httpx clients are made here, once: the generated client would make them lazily,
         # once per racing thread.
         common = {"base_url": url, "timeout": limits, **httpx_args}
-        return client.set_httpx_client(_Client(**common)).set_async_httpx_client(
-            _AsyncClient(**common)
+        return client.set_httpx_client(LeanClient(**common)).set_async_httpx_client(
+            LeanAsyncClient(**common)
         )
 
     if sync_clock:

@@ -147,13 +147,25 @@ def _loaded(response: httpx.Response, body: bytes) -> httpx.Response:
 
 
 def _event_loop() -> object | None:
-    import sniffio  # here: only async calls need it
-
-    if sniffio.current_async_library() != "asyncio":
-        return None
+    """The running asyncio loop; None under another async library (trio: anyio serves it)."""
     import asyncio  # here: already loaded when asyncio runs, and costs a sync-only import
 
-    return asyncio.get_running_loop()
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+async def _exchange(
+    backend: httpx.AsyncBaseTransport, request: httpx.Request, deadline: float
+) -> tuple[httpx.Response, bytes]:
+    response = await backend.handle_async_request(request)
+    try:
+        return response, await _aread(response, deadline)
+    finally:
+        # An interrupted read closes the connection (never back to the pool half-read), so
+        # no late answer can reach the next call.
+        await response.aclose()
 
 
 class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
@@ -226,18 +238,19 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         deadline = _bound(request)
         backend = self._async_transport(request)
         failure: BinanceError | None = None
-        import anyio  # here: sync-only users never pay for it
-
         try:
-            # The whole exchange, the answer's head included, ends by the call's deadline.
-            with anyio.fail_after(deadline - time.monotonic()):
-                response = await backend.handle_async_request(request)
-                try:
-                    body = await _aread(response, deadline)
-                finally:
-                    # An interrupted read closes the connection (never back to the pool
-                    # half-read), so no late answer can reach the next call.
-                    await response.aclose()
+            # The whole exchange, the answer's head included, ends by the call's deadline:
+            # asyncio's own timeout on asyncio, anyio's cancel scope elsewhere.
+            if self._async_loop is not None:
+                import asyncio
+
+                async with asyncio.timeout(deadline - time.monotonic()):
+                    response, body = await _exchange(backend, request, deadline)
+            else:
+                import anyio  # here: asyncio and sync-only users never pay for it
+
+                with anyio.fail_after(deadline - time.monotonic()):
+                    response, body = await _exchange(backend, request, deadline)
         except (*_MAYBE_SENT, _Unreadable) as error:
             failure = _failure(request, error)
         except TimeoutError:

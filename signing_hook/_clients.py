@@ -1,0 +1,158 @@
+"""connect()'s two httpx clients, with a lean path for the calls the generated functions make.
+
+httpx's ``Client.request`` merges the URL into the base URL and parses it again, merges
+headers, cookies and query parameters, and after the answer runs it through urllib's cookie
+machinery: a measured third of a signed cancel's CPU, none of it needed for a call that sets
+none of those. The exchange sets no cookies, so there is nothing for a jar to keep.
+
+The lean path is taken only for a call that uses none of httpx's per-request features (no
+params, body, headers, cookies, auth, timeout, redirects or extensions of its own) on a
+client without event hooks, default params or cookies. It builds the one ``httpx.Request``,
+drives the same auth flow (``BinanceAuth``) and hands each request to the same fault
+boundary (``BinanceTransport``) as httpx would, and logs as httpx does. Every other call goes
+through httpx's own machinery, unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Generator
+from datetime import timedelta
+from typing import Any, Final
+
+import httpx
+
+from ._errors import InvalidRequest
+
+_CLOSED: Final = "this client is closed; nothing was sent. connect() a new one"
+_httpx_logger: Final = logging.getLogger("httpx")
+_DEFAULT: Final = httpx.USE_CLIENT_DEFAULT
+
+
+def _log(request: httpx.Request, response: httpx.Response) -> None:
+    if _httpx_logger.isEnabledFor(logging.INFO):  # the same line httpx logs (and redacts)
+        _httpx_logger.info(
+            'HTTP Request: %s %s "%s %d %s"',
+            request.method,
+            request.url,
+            response.http_version,
+            response.status_code,
+            response.reason_phrase,
+        )
+
+
+class _Lean:
+    """What both clients need to tell and take the lean path."""
+
+    def _set_lean(
+        self, client: httpx.Client | httpx.AsyncClient, auth: httpx.Auth, **kwargs: Any
+    ) -> None:
+        self._lean_client = client
+        self._lean_auth = auth
+        self._lean_base = str(client.base_url).rstrip("/") + "/"
+        self._lean_timeout = client.timeout.as_dict()
+        self._lean_encoding = kwargs.get("default_encoding", "utf-8")
+
+    def _plain(self, url: object, kwargs: dict[str, Any]) -> bool:
+        """Whether a call can take the lean path: nothing set but the method and an absolute
+        URL under the base URL (as the generated functions call)."""
+        client = self._lean_client
+        return (
+            type(url) is str
+            and url.startswith(self._lean_base)
+            and all(value is None or value is _DEFAULT for value in kwargs.values())
+            and not client.follow_redirects
+            and not client.params
+            and not client.cookies
+            and not any(client.event_hooks.values())
+        )
+
+    def _lean_request(self, method: str, url: str) -> httpx.Request:
+        return httpx.Request(
+            method,
+            url,
+            headers=self._lean_client.headers,
+            extensions={"timeout": self._lean_timeout},
+        )
+
+    def _answered(self, request: httpx.Request, response: httpx.Response, started: float) -> None:
+        response.request = request
+        response.elapsed = timedelta(seconds=time.perf_counter() - started)
+        response.default_encoding = self._lean_encoding
+        _log(request, response)
+
+
+class LeanClient(_Lean, httpx.Client):
+    """httpx.Client whose plain calls skip the merging and cookie work (see the module)."""
+
+    def __init__(self, *, auth: httpx.Auth, transport: httpx.BaseTransport, **kwargs: Any) -> None:
+        super().__init__(auth=auth, transport=transport, **kwargs)
+        self._lean_transport = transport
+        self._set_lean(self, auth, **kwargs)
+
+    def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        if not self._plain(url, kwargs):
+            return super().request(method, url, **kwargs)
+        if self.is_closed:
+            raise InvalidRequest(_CLOSED)
+        assert isinstance(url, str)
+        request = self._lean_request(method, url)
+        flow: Generator[httpx.Request, httpx.Response, None] = self._lean_auth.sync_auth_flow(
+            request
+        )
+        try:
+            request = next(flow)
+            while True:
+                started = time.perf_counter()
+                response = self._lean_transport.handle_request(request)
+                self._answered(request, response, started)
+                try:
+                    request = flow.send(response)
+                except StopIteration:
+                    return response
+        finally:
+            flow.close()
+
+    def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        if self.is_closed:
+            raise InvalidRequest(_CLOSED)
+        return super().send(request, **kwargs)
+
+
+class LeanAsyncClient(_Lean, httpx.AsyncClient):
+    """httpx.AsyncClient whose plain calls skip the merging and cookie work (see the module)."""
+
+    def __init__(
+        self, *, auth: httpx.Auth, transport: httpx.AsyncBaseTransport, **kwargs: Any
+    ) -> None:
+        super().__init__(auth=auth, transport=transport, **kwargs)
+        self._lean_transport = transport
+        self._set_lean(self, auth, **kwargs)
+
+    async def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        if not self._plain(url, kwargs):
+            return await super().request(method, url, **kwargs)
+        if self.is_closed:
+            raise InvalidRequest(_CLOSED)
+        assert isinstance(url, str)
+        request = self._lean_request(method, url)
+        # The auth flow does no I/O (see _auth): its sync generator serves the async client.
+        flow = self._lean_auth.sync_auth_flow(request)
+        try:
+            request = next(flow)
+            while True:
+                started = time.perf_counter()
+                response = await self._lean_transport.handle_async_request(request)
+                self._answered(request, response, started)
+                try:
+                    request = flow.send(response)
+                except StopIteration:
+                    return response
+        finally:
+            flow.close()
+
+    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        if self.is_closed:
+            raise InvalidRequest(_CLOSED)
+        return await super().send(request, **kwargs)
