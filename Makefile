@@ -17,7 +17,7 @@ GENERATE = PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate 
 # The last release tag; api-check compares the public API against it.
 API_BASE ?= $(shell git describe --tags --abbrev=0 --match 'v[0-9]*' 2>/dev/null)
 
-.PHONY: help setup demo test generate check-generated lint typecheck pytest clean build api-check arch bench bench-smoke \
+.PHONY: help setup demo test generate check-generated lint typecheck pytest clean build api-check arch bench bench-smoke leak \
 	lint-spec fuzz
 
 help: ## list the targets
@@ -73,6 +73,9 @@ api-check: setup ## fail on a breaking change to the public API since the last r
 
 bench: ## CPU, latency and import time against the peers: bench/results.md and .png (~10 min)
 	bash bench/run.sh
+
+leak: setup ## the bounded leak run on every backend: fds, connections and memory back to baseline (~5 min)
+	$(BIN)/python bench/leak.py
 
 bench-smoke: setup ## every benchmark path of ours and the floors at N=20, never timed
 	$(BIN)/python bench/run.py --smoke
