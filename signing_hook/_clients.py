@@ -19,7 +19,7 @@ import logging
 import time
 from collections.abc import Generator
 from datetime import timedelta
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 import httpx
 
@@ -28,6 +28,7 @@ from ._errors import InvalidRequest
 _CLOSED: Final = "this client is closed; nothing was sent. connect() a new one"
 _httpx_logger: Final = logging.getLogger("httpx")
 _DEFAULT: Final = httpx.USE_CLIENT_DEFAULT
+_Flow: TypeAlias = Generator[httpx.Request, httpx.Response, None]
 
 
 def _log(request: httpx.Request, response: httpx.Response) -> None:
@@ -68,19 +69,33 @@ class _Lean:
             and not any(client.event_hooks.values())
         )
 
-    def _lean_request(self, method: str, url: str) -> httpx.Request:
-        return httpx.Request(
+    def _lean_start(self, method: str, url: object) -> tuple[_Flow, httpx.Request | None]:
+        """The auth flow of a new request to ``url``, and the first request it sends."""
+        if self._lean_client.is_closed:
+            raise InvalidRequest(_CLOSED)
+        assert isinstance(url, str)
+        request = httpx.Request(
             method,
             url,
             headers=self._lean_client.headers,
             extensions={"timeout": self._lean_timeout},
         )
+        # The auth flow does no I/O (see _auth): its sync generator serves both clients.
+        flow = self._lean_auth.sync_auth_flow(request)
+        return flow, next(flow)
 
-    def _answered(self, request: httpx.Request, response: httpx.Response, started: float) -> None:
+    def _lean_next(
+        self, flow: _Flow, request: httpx.Request, response: httpx.Response, started: float
+    ) -> httpx.Request | None:
+        """Hand the flow the answer; the next request it sends, or None when it is done."""
         response.request = request
         response.elapsed = timedelta(seconds=time.perf_counter() - started)
         response.default_encoding = self._lean_encoding
         _log(request, response)
+        try:
+            return flow.send(response)
+        except StopIteration:
+            return None
 
 
 class LeanClient(_Lean, httpx.Client):
@@ -94,23 +109,13 @@ class LeanClient(_Lean, httpx.Client):
     def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
         if not self._plain(url, kwargs):
             return super().request(method, url, **kwargs)
-        if self.is_closed:
-            raise InvalidRequest(_CLOSED)
-        assert isinstance(url, str)
-        request = self._lean_request(method, url)
-        flow: Generator[httpx.Request, httpx.Response, None] = self._lean_auth.sync_auth_flow(
-            request
-        )
+        flow, next_request = self._lean_start(method, url)
         try:
-            request = next(flow)
-            while True:
-                started = time.perf_counter()
+            while next_request is not None:
+                request, started = next_request, time.perf_counter()
                 response = self._lean_transport.handle_request(request)
-                self._answered(request, response, started)
-                try:
-                    request = flow.send(response)
-                except StopIteration:
-                    return response
+                next_request = self._lean_next(flow, request, response, started)
+            return response
         finally:
             flow.close()
 
@@ -133,22 +138,13 @@ class LeanAsyncClient(_Lean, httpx.AsyncClient):
     async def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
         if not self._plain(url, kwargs):
             return await super().request(method, url, **kwargs)
-        if self.is_closed:
-            raise InvalidRequest(_CLOSED)
-        assert isinstance(url, str)
-        request = self._lean_request(method, url)
-        # The auth flow does no I/O (see _auth): its sync generator serves the async client.
-        flow = self._lean_auth.sync_auth_flow(request)
+        flow, next_request = self._lean_start(method, url)
         try:
-            request = next(flow)
-            while True:
-                started = time.perf_counter()
+            while next_request is not None:
+                request, started = next_request, time.perf_counter()
                 response = await self._lean_transport.handle_async_request(request)
-                self._answered(request, response, started)
-                try:
-                    request = flow.send(response)
-                except StopIteration:
-                    return response
+                next_request = self._lean_next(flow, request, response, started)
+            return response
         finally:
             flow.close()
 

@@ -3,34 +3,17 @@ cookie work, and fall back to httpx's own machinery whenever a feature needs it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
 import httpx
 import pytest
 
-from binance_coinm_futures import connect
-from binance_coinm_futures.api.trade import cancel_order
-from binance_coinm_futures.testing import LocalExchange, Order
-from tests.wire.conftest import credentials
-from tests.wire.scripted import MODES, mode_args
+from binance_coinm_futures.testing import LocalExchange
+from tests.wire.conftest import cancel_seeded
+from tests.wire.scripted import MODES
 
 SYMBOL = "BTCUSD_PERP"
-
-
-def _cancel(exchange: LocalExchange, mode: str, order_id: int, **options: Any) -> Any:
-    exchange.add_order(Order(order_id=order_id, client_order_id=f"lean-{order_id}", symbol=SYMBOL))
-    client = connect(base_url=exchange.url, **credentials("hmac"), **mode_args(mode), **options)
-    if mode == "sync":
-        with client:
-            return cancel_order.sync(client=client, symbol=SYMBOL, order_id=order_id)
-
-    async def run() -> Any:
-        async with client:
-            return await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=order_id)
-
-    return asyncio.run(run())
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -43,7 +26,7 @@ def test_a_plain_call_skips_httpxs_request_building_and_cookie_jar(
     for owner in (httpx.Client, httpx.AsyncClient):
         monkeypatch.setattr(owner, "build_request", refused)
     monkeypatch.setattr(httpx.Cookies, "extract_cookies", refused)
-    order = _cancel(exchange, mode, 911)
+    order = cancel_seeded(exchange, mode, 911)
     assert (order.order_id, order.status) == (911, "CANCELED")
 
 
@@ -58,7 +41,7 @@ def test_event_hooks_take_httpxs_own_path(exchange: LocalExchange, mode: str) ->
         seen.append(response.status_code)
 
     hook = on_response if mode == "sync" else on_response_async
-    order = _cancel(exchange, mode, 912, httpx_args={"event_hooks": {"response": [hook]}})
+    order = cancel_seeded(exchange, mode, 912, httpx_args={"event_hooks": {"response": [hook]}})
     assert order.order_id == 912
     assert seen == [200]
 
@@ -68,7 +51,7 @@ def test_the_lean_path_logs_as_httpx_does_with_the_signature_hidden(
     exchange: LocalExchange, mode: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="httpx"):
-        _cancel(exchange, mode, 913)
+        cancel_seeded(exchange, mode, 913)
     lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
     assert len(lines) == 1
     assert lines[0].startswith("HTTP Request: DELETE ")
