@@ -220,7 +220,7 @@ def connect(
     rules = operation_rules()
     if recv_window is not None:
         if isinstance(recv_window, bool) or not isinstance(recv_window, int):
-            raise InvalidRequest("recvWindow must be an integer", parameter="recvWindow")
+            raise InvalidRequest("recv_window must be an integer", parameter="recv_window")
         rules["DELETE", path_of("cancelOrder")].parameters["recvWindow"].check(str(recv_window))
     tls = _tls(verify, url)
     auth = BinanceAuth(

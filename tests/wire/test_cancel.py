@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from binance_coinm_futures import InvalidRequest, UnknownOrder, connect, rate_limit_usage
+from binance_coinm_futures import (
+    InvalidRequest,
+    UnknownOrder,
+    cancel_and_confirm,
+    connect,
+    rate_limit_usage,
+)
 from binance_coinm_futures.api.trade import cancel_order
 from binance_coinm_futures.testing import LocalExchange, Order
 from tests.wire.conftest import KEY_KINDS, credentials
@@ -51,15 +57,20 @@ async def test_async_cancel_by_each_id(
     assert b"origClientOrderId=a%2Fb%3Ac.d_e-202" in exchange.requests[-1].raw_target
 
 
-def test_order_id_wins_over_client_id(exchange: LocalExchange) -> None:
+def test_both_ids_are_refused_as_in_cancel_and_confirm(exchange: LocalExchange) -> None:
+    # Binance would cancel 301 by orderId and ignore "cid-302": one id per call, everywhere.
     seed(exchange, 301, "cid-301")
     seed(exchange, 302, "cid-302")
+    sent_before = len(exchange.requests)
     with connect(base_url=exchange.url, **credentials("hmac")) as client:
-        order = cancel_order.sync(
-            client=client, symbol=SYMBOL, order_id=301, orig_client_order_id="cid-302"
-        )
-    assert order.order_id == 301
-    assert {o.order_id for o in exchange.open_orders} >= {302}
+        for call in (cancel_order.sync, cancel_and_confirm):
+            with pytest.raises(
+                InvalidRequest, match="exactly one of order_id or orig_client"
+            ) as raised:
+                call(client=client, symbol=SYMBOL, order_id=301, orig_client_order_id="cid-302")
+            assert raised.value.parameter == "order_id"
+    assert len(exchange.requests) == sent_before
+    assert {o.order_id for o in exchange.open_orders} >= {301, 302}
 
 
 def test_second_cancel_raises_unknown_order(exchange: LocalExchange) -> None:
@@ -106,7 +117,7 @@ def test_bad_input_sends_nothing(exchange: LocalExchange, kwargs: dict[str, Any]
 
 def test_recv_window_bounds_checked_at_connect(exchange: LocalExchange) -> None:
     for bad in (0, 60001, -5):
-        with pytest.raises(InvalidRequest, match="recvWindow"):
+        with pytest.raises(InvalidRequest, match="recv_window must be"):
             connect(base_url=exchange.url, recv_window=bad, **credentials("hmac"))
 
 
