@@ -82,6 +82,8 @@ _CLOSED: Final = "this client is closed; nothing was sent. connect() a new one"
 
 
 def _checked_secret(secret: str | bytes) -> str | bytes:
+    if not isinstance(secret, str | bytes):
+        raise TypeError(f"secret must be str or bytes, got {type(secret).__name__}")
     if secret != secret.strip():
         # Never quoted: the message names the problem, not the value.
         raise ValueError("secret has leading or trailing whitespace (a newline from a file?)")
@@ -205,6 +207,8 @@ def connect(
             ``event_hooks``, ``max_redirects``, ``default_encoding`` and ``trust_env``; the
             others clash with connect()'s own or would bypass its transport.
     """
+    if not isinstance(api_key, str):
+        raise TypeError(f"api_key must be str, got {type(api_key).__name__}")
     limits = _checked_timeout(timeout)
     extra = dict(httpx_args or {})
     refused = sorted(set(extra) - _HTTPX_ARGS)
