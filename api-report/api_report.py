@@ -96,7 +96,7 @@ def _public_names(module: griffe.Object, prefix: str) -> dict[str, bool]:
         if _is_private(name) and name not in REEXPORTED_FROM:
             continue
         path = f"{prefix}.{name}"
-        if member.is_alias:
+        if isinstance(member, griffe.Alias):
             try:
                 member.final_target  # noqa: B018 - resolving is the check
             except (griffe.AliasResolutionError, griffe.CyclicAliasError):
