@@ -23,8 +23,8 @@ help: ## list the targets
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,keys,testing]'
+	$(BIN)/python -m pip install --quiet --upgrade pip  # 25.1 or later reads --group
+	$(BIN)/python -m pip install --quiet -e '.[keys,testing]' --group dev
 	touch $@
 
 setup: $(STAMP) ## create .venv and install the package with its dev tools

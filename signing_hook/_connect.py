@@ -20,6 +20,11 @@ from ._errors import BinanceAPIError, BinanceError, ClockSyncFailed, InvalidRequ
 from ._signers import HmacSigner, Signer, signer_from_private_key
 from ._spec import operation_rules, path_of, server_url, server_urls
 from ._transport import BinanceTransport
+from ._version import __version__
+
+#: Ours first, then httpx's, as a browser lists its engine: a server log (or Binance support)
+#: sees which client and which release sent a request.
+USER_AGENT: Final = f"binance-coinm-futures/{__version__} python-httpx/{httpx.__version__}"
 
 #: Never unlimited: a cancel that hangs is worse than one that fails.
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=3.0)
@@ -261,7 +266,12 @@ def connect(
         )
         # Both httpx clients are made here, once: the generated client would make them lazily,
         # once per racing thread.
-        common = {"base_url": url, "timeout": limits, **httpx_args}
+        common = {
+            "base_url": url,
+            "timeout": limits,
+            "headers": {"User-Agent": USER_AGENT},
+            **httpx_args,
+        }
         return client.set_httpx_client(_Client(**common)).set_async_httpx_client(
             _AsyncClient(**common)
         )

@@ -9,6 +9,7 @@ import pytest
 from binance_coinm_futures import (
     InvalidRequest,
     UnknownOrder,
+    __version__,
     cancel_and_confirm,
     connect,
     rate_limit_usage,
@@ -136,3 +137,22 @@ def test_wrong_key_gets_invalid_signature(exchange: LocalExchange, kind: str) ->
         with pytest.raises(InvalidSignature) as raised:
             cancel_order.sync(client=client, symbol=SYMBOL, order_id=601)
     assert raised.value.code == -1022
+
+
+@pytest.mark.anyio
+async def test_user_agent_names_this_package_and_httpx(
+    exchange: LocalExchange, backend_args: dict[str, Any]
+) -> None:
+    import httpx
+
+    expected = f"binance-coinm-futures/{__version__} python-httpx/{httpx.__version__}"
+    seed(exchange, 601, "cid-601")
+    seed(exchange, 602, "cid-602")
+    with connect(base_url=exchange.url, **credentials("hmac")) as client:
+        cancel_order.sync(client=client, symbol=SYMBOL, order_id=601)
+        sync_agents = exchange.requests[-1].headers.raw
+    async with connect(base_url=exchange.url, **credentials("hmac"), **backend_args) as client:
+        await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=602)
+        async_agents = exchange.requests[-1].headers.raw
+    for sent in (sync_agents, async_agents):
+        assert [value for name, value in sent if name.lower() == "user-agent"] == [expected]
