@@ -15,6 +15,7 @@ import httpx
 from binance_coinm_futures.client import AuthenticatedClient
 
 from ._auth import BinanceAuth
+from ._calls import Call, CallHook, counting_hooks
 from ._clock import Clock, ServerClock, server_time_of, system_clock
 from ._errors import BinanceAPIError, BinanceError, ClockSyncFailed, InvalidRequest
 from ._signers import HmacSigner, Signer, signer_from_private_key
@@ -31,8 +32,13 @@ DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=3.0)
 
 _SIGNATURE_IN_QUERY: Final = re.compile(rb"signature=[^&]*")
 #: The httpx.Client arguments that neither clash with connect()'s own nor bypass its transport.
-_HTTPX_ARGS: Final = frozenset(
-    {"params", "event_hooks", "max_redirects", "default_encoding", "trust_env"}
+_HTTPX_ARGS: Final = frozenset({"params", "max_redirects", "default_encoding", "trust_env"})
+#: Refused with their own reason: httpx's hooks see the signed request and the API key.
+_EVENT_HOOKS_REFUSED: Final = (
+    "httpx_args may not set 'event_hooks' (since 2.0): httpx's hooks see the signed request, "
+    "its signature and the X-MBX-APIKEY header. Use connect(on_call=...), which is handed a "
+    "CallRecord per call (operation, ids, outcome, status, latency, requests sent, rate-limit "
+    "usage) that holds no secret"
 )
 
 
@@ -70,17 +76,33 @@ def _signer(
 
 
 class _Client(httpx.Client):
+    def __init__(self, *, on_call: CallHook | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_call = on_call
+
     def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
         if self.is_closed:
             raise InvalidRequest(_CLOSED)
-        return super().send(request, **kwargs)
+        if self._on_call is None:
+            return super().send(request, **kwargs)
+        with Call(self._on_call, request) as call:
+            call.response = super().send(request, **kwargs)
+            return call.response
 
 
 class _AsyncClient(httpx.AsyncClient):
+    def __init__(self, *, on_call: CallHook | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_call = on_call
+
     async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
         if self.is_closed:
             raise InvalidRequest(_CLOSED)
-        return await super().send(request, **kwargs)
+        if self._on_call is None:
+            return await super().send(request, **kwargs)
+        with Call(self._on_call, request) as call:
+            call.response = await super().send(request, **kwargs)
+            return call.response
 
 
 _CLOSED: Final = "this client is closed; nothing was sent. connect() a new one"
@@ -174,6 +196,7 @@ def connect(
     async_backend: Literal["aiohttp", "httpx"] = "aiohttp",
     async_transport: httpx.AsyncBaseTransport | None = None,
     proxy: str | httpx.URL | None = None,
+    on_call: CallHook | None = None,
     httpx_args: dict[str, Any] | None = None,
 ) -> AuthenticatedClient:
     """The generated client, signing every request with this key.
@@ -208,14 +231,23 @@ def connect(
             (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``, honouring ``NO_PROXY``) unless
             ``httpx_args={"trust_env": False}``. Requests still go through this package's
             transport, so every guarantee holds.
+        on_call: called with a ``CallRecord`` after every call, whatever its outcome: the
+            operation, symbol and ids, the outcome (success, or the exception's class and
+            Binance code), HTTP status, latency, requests sent and rate-limit usage. It holds
+            no secret. A hook that raises is logged and ignored.
         httpx_args: further arguments for both httpx clients: only ``params``,
-            ``event_hooks``, ``max_redirects``, ``default_encoding`` and ``trust_env``; the
-            others clash with connect()'s own or would bypass its transport.
+            ``max_redirects``, ``default_encoding`` and ``trust_env``; the others clash with
+            connect()'s own or would bypass its transport. ``event_hooks`` is refused: use
+            ``on_call``.
     """
     if not isinstance(api_key, str):
         raise TypeError(f"api_key must be str, got {type(api_key).__name__}")
     limits = _checked_timeout(timeout)
     extra = dict(httpx_args or {})
+    if "event_hooks" in extra:
+        raise ValueError(_EVENT_HOOKS_REFUSED)
+    if on_call is not None and not callable(on_call):
+        raise TypeError(f"on_call must be callable, got {type(on_call).__name__}")
     refused = sorted(set(extra) - _HTTPX_ARGS)
     if refused:
         raise ValueError(
@@ -272,9 +304,16 @@ def connect(
             "headers": {"User-Agent": USER_AGENT},
             **httpx_args,
         }
-        return client.set_httpx_client(_Client(**common)).set_async_httpx_client(
-            _AsyncClient(**common)
-        )
+        if on_call is None:
+            sync, asynchronous = _Client(**common), _AsyncClient(**common)
+        else:
+            sync = _Client(
+                on_call=on_call, event_hooks=counting_hooks(asynchronous=False), **common
+            )
+            asynchronous = _AsyncClient(
+                on_call=on_call, event_hooks=counting_hooks(asynchronous=True), **common
+            )
+        return client.set_httpx_client(sync).set_async_httpx_client(asynchronous)
 
     if sync_clock:
         # A short-lived client of its own, so the returned one is still unopened and can be

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import functools
 import io
+import logging
 import re
 import textwrap
 
@@ -42,3 +43,27 @@ def test_quick_start_sync_and_async(monkeypatch: pytest.MonkeyPatch) -> None:
         exec(compile(wrapped, "README.md", "exec"), namespace)  # noqa: S102
         order = asyncio.run(namespace["run"]())  # type: ignore[operator]
         assert order.order_id == 4612097861
+
+
+def test_the_on_call_logging_example(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    (example,) = [block for block in python_blocks() if "def log_call" in block]
+    with LocalExchange(api_keys={"...": "..."}) as exchange:
+        exchange.add_order(Order(order_id=4612097861, client_order_id="q-3", symbol="BTCUSD_PERP"))
+        monkeypatch.setattr(
+            binance_coinm_futures,
+            "connect",
+            functools.partial(binance_coinm_futures.connect, base_url=exchange.url),
+        )
+        namespace: dict[str, object] = {}
+        exec(compile(example, "README.md", "exec"), namespace)  # noqa: S102
+        from binance_coinm_futures.api.trade import cancel_order
+
+        with caplog.at_level(logging.INFO, logger="desk.binance"), namespace["client"] as client:  # type: ignore[attr-defined]
+            cancel_order.sync(client=client, symbol="BTCUSD_PERP", order_id=4612097861)
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "desk.binance"]
+    assert line.startswith(
+        "cancelOrder BTCUSD_PERP order=4612097861 -> success (code None, HTTP 200)"
+    )
+    assert ", 1 requests, weight 1" in line
