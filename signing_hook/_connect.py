@@ -9,6 +9,7 @@ import re
 import ssl
 import urllib.request
 from typing import Any, Final, Literal
+from urllib.parse import parse_qsl
 
 import httpx
 
@@ -17,7 +18,13 @@ from binance_coinm_futures.client import AuthenticatedClient
 from ._auth import BinanceAuth
 from ._calls import Call, CallHook, counting_hooks
 from ._clock import Clock, ServerClock, server_time_of, system_clock
-from ._errors import BinanceAPIError, BinanceError, ClockSyncFailed, InvalidRequest
+from ._errors import (
+    BinanceAPIError,
+    BinanceError,
+    ClockSyncFailed,
+    InvalidParameter,
+    InvalidRequest,
+)
 from ._signers import HmacSigner, Signer, signer_from_private_key
 from ._spec import operation_rules, path_of, server_url, server_urls
 from ._transport import BinanceTransport
@@ -31,6 +38,8 @@ USER_AGENT: Final = f"binance-coinm-futures/{__version__} python-httpx/{httpx.__
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=3.0)
 
 _SIGNATURE_IN_QUERY: Final = re.compile(rb"signature=[^&]*")
+_INVALID_SYMBOL: Final = -1121
+logger: Final = logging.getLogger("binance_coinm_futures")
 #: The httpx.Client arguments that neither clash with connect()'s own nor bypass its transport.
 _HTTPX_ARGS: Final = frozenset({"params", "max_redirects", "default_encoding", "trust_env"})
 #: Refused with their own reason: httpx's hooks see the signed request and the API key.
@@ -83,26 +92,53 @@ class _Client(httpx.Client):
     def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
         if self.is_closed:
             raise InvalidRequest(_CLOSED)
-        if self._on_call is None:
-            return super().send(request, **kwargs)
-        with Call(self._on_call, request) as call:
-            call.response = super().send(request, **kwargs)
-            return call.response
+        try:
+            if self._on_call is None:
+                return super().send(request, **kwargs)
+            with Call(self._on_call, request) as call:
+                call.response = super().send(request, **kwargs)
+                return call.response
+        except InvalidParameter as error:
+            _name_the_symbol(error, request)
+            raise
 
 
 class _AsyncClient(httpx.AsyncClient):
     def __init__(self, *, on_call: CallHook | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._on_call = on_call
+        self._used = False
 
     async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
         if self.is_closed:
             raise InvalidRequest(_CLOSED)
-        if self._on_call is None:
-            return await super().send(request, **kwargs)
-        with Call(self._on_call, request) as call:
-            call.response = await super().send(request, **kwargs)
-            return call.response
+        self._used = True
+        try:
+            if self._on_call is None:
+                return await super().send(request, **kwargs)
+            with Call(self._on_call, request) as call:
+                call.response = await super().send(request, **kwargs)
+                return call.response
+        except InvalidParameter as error:
+            _name_the_symbol(error, request)
+            raise
+
+    def __del__(self) -> None:
+        # aiohttp's own warning about an unclosed session names its internals, not the fix.
+        if getattr(self, "_used", False) and not self.is_closed:
+            logger.warning(
+                "an async binance_coinm_futures client was not closed: use `async with "
+                "connect(...) as client:` or `await client.get_async_httpx_client().aclose()` "
+                "when done (one client per event loop)"
+            )
+
+
+def _name_the_symbol(error: InvalidParameter, request: httpx.Request) -> None:
+    """-1121 "Invalid symbol." says which symbol: the one this request sent."""
+    if error.code == _INVALID_SYMBOL:
+        for name, value in parse_qsl(request.url.query.decode("ascii", "replace")):
+            if name == "symbol":
+                error.symbol = value
 
 
 _CLOSED: Final = "this client is closed; nothing was sent. connect() a new one"
