@@ -89,7 +89,16 @@ pytest: setup $(NPM_STAMP)
 fuzz: setup ## the signature property test at 5,000 examples per key kind; prints the counts
 	SIGNATURE_FUZZ_PROFILE=fuzz $(BIN)/pytest -q --timeout=900 tests/contract/test_signature_property.py
 
-test: setup check-generated lint lint-spec arch api-check typecheck bench-smoke pytest ## everything CI runs
+# What `make test` runs, in order. Each step's output goes to $(TEST_LOGS)/<step>.log; the
+# terminal gets one line per step, a failed step's log in full and pytest's closing line.
+TEST_STEPS := check-generated lint lint-spec arch api-check typecheck bench-smoke pytest
+TEST_LOGS := .test-logs
+
+test: ## everything CI runs: one line per step here, each step's output in .test-logs/
+	@rm -rf $(TEST_LOGS) && mkdir -p $(TEST_LOGS)
+	@$(MAKE) --no-print-directory -s setup $(NPM_STAMP) >$(TEST_LOGS)/setup.log 2>&1 \
+		|| { cat $(TEST_LOGS)/setup.log; echo "make test: setup FAILED"; exit 1; }
+	@bash tests/steps.sh $(TEST_LOGS) "$(MAKE)" $(TEST_STEPS)
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist
