@@ -16,14 +16,10 @@ from binance_coinm_futures import (
     connect,
 )
 from binance_coinm_futures.api.trade import cancel_order, query_order
-from binance_coinm_futures.testing import LocalExchange, Order
-from tests.wire.conftest import HMAC_KEY, HMAC_SECRET, credentials
+from binance_coinm_futures.testing import LocalExchange
+from tests.wire.conftest import HMAC_KEY, HMAC_SECRET, credentials, seed
 
 SYMBOL = "BTCUSD_PERP"
-
-
-def seed(exchange: LocalExchange, order_id: int, client_order_id: str) -> None:
-    exchange.add_order(Order(order_id=order_id, client_order_id=client_order_id, symbol=SYMBOL))
 
 
 def assert_no_secret(record: CallRecord, exchange: LocalExchange) -> None:

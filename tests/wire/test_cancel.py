@@ -15,14 +15,10 @@ from binance_coinm_futures import (
     rate_limit_usage,
 )
 from binance_coinm_futures.api.trade import cancel_order
-from binance_coinm_futures.testing import LocalExchange, Order
-from tests.wire.conftest import KEY_KINDS, credentials
+from binance_coinm_futures.testing import LocalExchange
+from tests.wire.conftest import KEY_KINDS, credentials, seed
 
 SYMBOL = "BTCUSD_PERP"
-
-
-def seed(exchange: LocalExchange, order_id: int, client_order_id: str) -> None:
-    exchange.add_order(Order(order_id=order_id, client_order_id=client_order_id, symbol=SYMBOL))
 
 
 @pytest.mark.parametrize("kind", KEY_KINDS)

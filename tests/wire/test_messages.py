@@ -19,15 +19,11 @@ from binance_coinm_futures import (
 )
 from binance_coinm_futures._runtime._errors import error_for_response
 from binance_coinm_futures.api.trade import cancel_order
-from binance_coinm_futures.testing import Fault, LocalExchange, Order
-from tests.wire.conftest import HMAC_KEY, credentials
+from binance_coinm_futures.testing import Fault, LocalExchange
+from tests.wire.conftest import HMAC_KEY, credentials, seed
 
 SYMBOL = "BTCUSD_PERP"
 QUERY_THE_ORDER = "query the order"
-
-
-def seed(exchange: LocalExchange, order_id: int) -> None:
-    exchange.add_order(Order(order_id=order_id, client_order_id=f"cid-{order_id}", symbol=SYMBOL))
 
 
 @pytest.mark.parametrize(
