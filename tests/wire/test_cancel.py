@@ -152,3 +152,25 @@ async def test_user_agent_names_this_package_and_httpx(
         async_agents = exchange.requests[-1].headers.raw
     for sent in (sync_agents, async_agents):
         assert [value for name, value in sent if name.lower() == "user-agent"] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error_type", "named"),
+    [
+        ({"symbol": 123, "order_id": 1}, TypeError, "symbol must be str, got int"),
+        ({"symbol": b"BTCUSD_PERP", "order_id": 1}, TypeError, "symbol must be str, got bytes"),
+        ({"symbol": ["BTCUSD_PERP"], "order_id": 1}, TypeError, "symbol must be str, got list"),
+        ({"symbol": SYMBOL, "orig_client_order_id": 7}, TypeError, "orig_client_order_id must be"),
+        ({"symbol": SYMBOL, "order_id": "abc"}, InvalidRequest, "order_id must be an integer"),
+        ({"symbol": SYMBOL, "order_id": 1.5}, InvalidRequest, "order_id must be an integer"),
+        ({"symbol": SYMBOL, "order_id": 1, "recv_window": "5s"}, InvalidRequest, "recv_window"),
+    ],
+)
+def test_a_wrong_type_names_the_argument_and_sends_nothing(
+    exchange: LocalExchange, arguments: dict[str, Any], error_type: type[Exception], named: str
+) -> None:
+    sent_before = len(exchange.requests)
+    with connect(base_url=exchange.url, **credentials("hmac")) as client:
+        with pytest.raises(error_type, match=named):
+            cancel_order.sync(client=client, **arguments)
+    assert len(exchange.requests) == sent_before
