@@ -32,7 +32,9 @@ _NOT_API = frozenset({"docstring", "lineno", "endlineno", "filepath", "imports",
 
 
 def _is_private(name: str) -> bool:
-    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+    # A package's __main__ is a command line, not an importable API.
+    dunder = name.startswith("__") and name.endswith("__")
+    return name == "__main__" or (name.startswith("_") and not dunder)
 
 
 def _pruned(node: dict[str, Any], *, keep_private_modules: bool) -> dict[str, Any]:
