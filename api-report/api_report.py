@@ -53,7 +53,7 @@ def _pruned(node: dict[str, Any], *, keep_private_modules: bool) -> dict[str, An
             name: _pruned(member, keep_private_modules=keep_private_modules)
             for name, member in sorted(members.items())
             if not _is_private(name)
-            or (keep_private_modules and member.get("kind") == "module")
+            or (keep_private_modules and member.get("kind") == "module" and name != "__main__")
             or name in REEXPORTED_FROM
         }
     return kept
