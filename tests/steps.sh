@@ -37,6 +37,10 @@ for step in "$@"; do
 	fi
 done
 
+# pytest's closing line once more, as pytest wrote it: CI reads it from the start of a line.
+if [ -f "$logs/pytest.log" ]; then
+	summary pytest "$logs/pytest.log"
+fi
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "make test: FAILED: ${failed[*]} (every step's output is in $logs/)"
 	exit 1
