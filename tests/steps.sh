@@ -14,7 +14,7 @@ summary() {
 	local step=$1 log=$2
 	case $step in
 	bench-smoke) echo "$(grep -c ' ok$' "$log") benchmark paths ran (report: $log)" ;;
-	pytest) grep -E '^=*.* (passed|failed|error|errors|skipped|no tests ran)( |,).* in [0-9.]+s' "$log" | tail -n 1 ;;
+	pytest) grep -E '^=* ?([0-9]+ (passed|failed|errors?|skipped|deselected|xfailed|xpassed|warnings?)|no tests ran)\b.* in [0-9.]+s' "$log" | tail -n 1 ;;
 	*) grep -v '^[[:space:]|]*$' "$log" | tail -n 1 ;;
 	esac
 }
