@@ -44,6 +44,7 @@ from ._orders import Order, demo_orders
 from ._spec import CURRENT_SHAPE, cancel_examples
 
 #: Where the secret of --api-key is read from: an environment variable is not shown by `ps`.
+_FROM_ENVIRONMENT = "env:"
 SECRET_VARIABLE = "LOCAL_EXCHANGE_SECRET"  # noqa: S105 - a variable name, not a secret
 
 
@@ -86,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         type=_key_and_value("--hmac-key", "SECRET"),
         metavar="API_KEY=SECRET",
+        help="another HMAC key (repeat); API_KEY=env:NAME reads the secret from the "
+        "environment variable NAME, which `ps` does not show",
     )
     for kind in ("rsa", "ed25519"):
         keys.add_argument(
@@ -184,6 +187,22 @@ def _secret(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str:
     return secret
 
 
+def _hmac_secrets(
+    parser: argparse.ArgumentParser, entries: list[tuple[str, str]]
+) -> dict[str, str | bytes]:
+    """Each --hmac-key's secret: as given, or from the variable named by ``env:NAME``."""
+    found: dict[str, str | bytes] = {}
+    for api_key, secret in entries:
+        variable = secret.removeprefix(_FROM_ENVIRONMENT)
+        if variable != secret:
+            value = os.environ.get(variable)
+            if not value:
+                parser.error(f"--hmac-key {api_key}=env:{variable}: {variable} is not set")
+            secret = value
+        found[api_key] = secret
+    return found
+
+
 def _book(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[Order]:
     """The starting book: the demo orders unless refused, then each --order, none twice."""
     demo: list[Order] = [] if args.no_demo_orders else demo_orders()
@@ -202,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     secret = _secret(parser, args)
     api_keys: dict[str, str | bytes] = {args.api_key: secret}
-    api_keys.update(dict(args.hmac_key))
+    api_keys.update(_hmac_secrets(parser, args.hmac_key))
     api_keys.update(_public_keys(parser, "--rsa-key", args.rsa_key))
     api_keys.update(_public_keys(parser, "--ed25519-key", args.ed25519_key))
     book = _book(parser, args)

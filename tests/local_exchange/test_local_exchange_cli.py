@@ -344,6 +344,19 @@ def test_the_secret_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
         assert response.is_success, response.text
 
 
+def test_more_hmac_secrets_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DESK_SECRET", "desk-secret-from-env")
+    with exchange_process("--hmac-key", "desk=env:DESK_SECRET") as running:
+        assert "desk-secret-from-env" not in str(running.process.args)
+        assert running.startup["LOCAL_EXCHANGE_MORE_KEYS"] == "desk"
+        response = signed_cancel(running.url, "desk", "desk-secret-from-env", 4612097861)
+        assert response.is_success, response.text
+    monkeypatch.delenv("DESK_SECRET")
+    assert "--hmac-key desk=env:DESK_SECRET: DESK_SECRET is not set" in refused(
+        "--hmac-key", "desk=env:DESK_SECRET"
+    )
+
+
 def test_a_busy_port_is_one_line_without_a_traceback() -> None:
     with exchange_process() as running:
         port = running.url.rsplit(":", 1)[1]
