@@ -25,7 +25,7 @@ import httpx
 
 from ._errors import InvalidRequest
 
-_CLOSED: Final = "this client is closed; nothing was sent. connect() a new one"
+CLOSED: Final = "this client is closed; nothing was sent. connect() a new one"
 _httpx_logger: Final = logging.getLogger("httpx")
 _DEFAULT: Final = httpx.USE_CLIENT_DEFAULT
 _Flow: TypeAlias = Generator[httpx.Request, httpx.Response, None]
@@ -72,7 +72,7 @@ class _Lean:
     def _lean_start(self, method: str, url: object) -> tuple[_Flow, httpx.Request | None]:
         """The auth flow of a new request to ``url``, and the first request it sends."""
         if self._lean_client.is_closed:
-            raise InvalidRequest(_CLOSED)
+            raise InvalidRequest(CLOSED)
         assert isinstance(url, str)
         request = httpx.Request(
             method,
@@ -119,11 +119,6 @@ class LeanClient(_Lean, httpx.Client):
         finally:
             flow.close()
 
-    def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        if self.is_closed:
-            raise InvalidRequest(_CLOSED)
-        return super().send(request, **kwargs)
-
 
 class LeanAsyncClient(_Lean, httpx.AsyncClient):
     """httpx.AsyncClient whose plain calls skip the merging and cookie work (see the module)."""
@@ -147,8 +142,3 @@ class LeanAsyncClient(_Lean, httpx.AsyncClient):
             return response
         finally:
             flow.close()
-
-    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        if self.is_closed:
-            raise InvalidRequest(_CLOSED)
-        return await super().send(request, **kwargs)

@@ -36,6 +36,17 @@ def credentials(kind: str) -> dict[str, Any]:
     return {"api_key": ED25519_KEY, "private_key": FIXTURES / "test-ed25519-private.pem"}
 
 
+def seed(
+    exchange: LocalExchange,
+    order_id: int,
+    client_order_id: str | None = None,
+    symbol: str = "BTCUSD_PERP",
+) -> None:
+    """Add an open order (client order id ``cid-<order_id>`` unless given)."""
+    client_order_id = f"cid-{order_id}" if client_order_id is None else client_order_id
+    exchange.add_order(Order(order_id=order_id, client_order_id=client_order_id, symbol=symbol))
+
+
 @pytest.fixture
 def exchange() -> Iterator[LocalExchange]:
     with LocalExchange(
