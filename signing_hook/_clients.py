@@ -7,10 +7,10 @@ none of those. The exchange sets no cookies, so there is nothing for a jar to ke
 
 The lean path is taken only for a call that uses none of httpx's per-request features (no
 params, body, headers, cookies, auth, timeout, redirects or extensions of its own) on a
-client without event hooks, default params or cookies. It builds the one ``httpx.Request``,
-drives the same auth flow (``BinanceAuth``) and hands each request to the same fault
-boundary (``BinanceTransport``) as httpx would, and logs as httpx does. Every other call goes
-through httpx's own machinery, unchanged.
+client without event hooks (connect(on_call=) installs some), default params or cookies. It
+builds the one ``httpx.Request``, drives the same auth flow (``BinanceAuth``) and hands each
+request to the same fault boundary (``BinanceTransport``) as httpx would, and logs as httpx
+does. Every other call goes through httpx's own machinery, unchanged.
 """
 
 from __future__ import annotations
@@ -52,7 +52,6 @@ class _Lean:
         self._lean_client = client
         self._lean_auth = auth
         self._lean_base = str(client.base_url).rstrip("/") + "/"
-        self._lean_timeout = client.timeout.as_dict()
         self._lean_encoding = kwargs.get("default_encoding", "utf-8")
 
     def _plain(self, url: object, kwargs: dict[str, Any]) -> bool:
@@ -78,7 +77,7 @@ class _Lean:
             method,
             url,
             headers=self._lean_client.headers,
-            extensions={"timeout": self._lean_timeout},
+            extensions={"timeout": self._lean_client.timeout.as_dict()},
         )
         # The auth flow does no I/O (see _auth): its sync generator serves both clients.
         flow = self._lean_auth.sync_auth_flow(request)

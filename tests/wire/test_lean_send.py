@@ -31,19 +31,24 @@ def test_a_plain_call_skips_httpxs_request_building_and_cookie_jar(
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_event_hooks_take_httpxs_own_path(exchange: LocalExchange, mode: str) -> None:
-    seen: list[int] = []
+def test_on_call_takes_httpxs_own_path(
+    exchange: LocalExchange, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """on_call counts requests with httpx's event hooks, so its calls go through httpx."""
+    built: list[str] = []
+    for owner in (httpx.Client, httpx.AsyncClient):
+        original = owner.build_request
 
-    def on_response(response: httpx.Response) -> None:
-        seen.append(response.status_code)
+        def counted(self: Any, method: str, url: Any, *a: Any, _o: Any = original, **k: Any) -> Any:
+            built.append(method.upper())
+            return _o(self, method, url, *a, **k)
 
-    async def on_response_async(response: httpx.Response) -> None:
-        seen.append(response.status_code)
-
-    hook = on_response if mode == "sync" else on_response_async
-    order = cancel_seeded(exchange, mode, 912, httpx_args={"event_hooks": {"response": [hook]}})
+        monkeypatch.setattr(owner, "build_request", counted)
+    records: list[Any] = []
+    order = cancel_seeded(exchange, mode, 912, on_call=records.append)
     assert order.order_id == 912
-    assert seen == [200]
+    assert built == ["DELETE"]
+    assert len(records) == 1
 
 
 @pytest.mark.parametrize("mode", MODES)
