@@ -28,6 +28,7 @@ from typing import Any
 
 # Through the package, so that a missing testing extra is named.
 from . import DEMO_API_KEY, DEMO_SECRET, LocalExchange
+from ._algo import AlgoOrder
 from ._faults import Fault
 from ._orders import Order
 from ._spec import CURRENT_SHAPE, cancel_examples
@@ -53,26 +54,43 @@ def _order(value: str) -> Order:
         raise argparse.ArgumentTypeError(
             f"--order takes ORDER_ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...], got {value!r}"
         )
-    types = typing.get_type_hints(Order)
-    settable = {f.name for f in fields(Order)} - {"order_id", "client_order_id", "symbol"}
+    fixed = {"order_id", "client_order_id", "symbol"}
+    extra = _fields("--order", Order, rest, {f.name for f in fields(Order)} - fixed)
+    return Order(int(order_id), client_order_id, symbol, **extra)
+
+
+def _algo_order(value: str) -> dict[str, Any]:
+    """SYMBOL[,FIELD=VALUE...] as add_algo_order's arguments; fields by AlgoOrder's names."""
+    symbol, *rest = value.split(",")
+    if not symbol or "=" in symbol:
+        raise argparse.ArgumentTypeError(
+            f"--algo-order takes SYMBOL[,FIELD=VALUE...], got {value!r}"
+        )
+    settable = {f.name for f in fields(AlgoOrder)} - {"symbol"}
+    return {"symbol": symbol, **_fields("--algo-order", AlgoOrder, rest, settable)}
+
+
+def _fields(flag: str, kind: type, assignments: list[str], settable: set[str]) -> dict[str, Any]:
+    """FIELD=VALUE assignments as keyword arguments of `kind`, each converted to its type."""
+    types = typing.get_type_hints(kind)
     extra: dict[str, Any] = {}
-    for assignment in rest:
+    for assignment in assignments:
         name, _, text = assignment.partition("=")
         if name not in settable:
             raise argparse.ArgumentTypeError(
-                f"--order: unknown field {name!r}; one of {', '.join(sorted(settable))}"
+                f"{flag}: unknown field {name!r}; one of {', '.join(sorted(settable))}"
             )
-        kind = types[name]
-        if kind is bool and text.lower() in _BOOLEANS:
+        wanted = types[name]
+        if wanted is bool and text.lower() in _BOOLEANS:
             extra[name] = _BOOLEANS[text.lower()]
-        elif kind is int and text.lstrip("-").isdigit():
+        elif wanted in (int, int | None) and text.lstrip("-").isdigit():
             extra[name] = int(text)
-        elif kind is str:
+        elif wanted in (str, str | None):
             extra[name] = text
         else:
-            expected = getattr(kind, "__name__", str(kind))
-            raise argparse.ArgumentTypeError(f"--order: {name}={text!r} is not a {expected}")
-    return Order(int(order_id), client_order_id, symbol, **extra)
+            expected = getattr(wanted, "__name__", str(wanted))
+            raise argparse.ArgumentTypeError(f"{flag}: {name}={text!r} is not a {expected}")
+    return extra
 
 
 def _fault(value: str) -> tuple[Fault, int]:
@@ -129,6 +147,15 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ORDER_ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...]",
         help="add an open order (repeat); more fields by Order's attribute names, "
         "e.g. 4612097870,my-order-1,BTCUSD_PERP,side=SELL,price=38500",
+    )
+    book.add_argument(
+        "--algo-order",
+        action="append",
+        default=[],
+        type=_algo_order,
+        metavar="SYMBOL[,FIELD=VALUE...]",
+        help="add a conditional order to the algo service (repeat); fields by AlgoOrder's "
+        "attribute names, e.g. BTCUSD_PERP,client_algo_id=my-stop-1,order_type=STOP_MARKET",
     )
     book.add_argument("--no-demo-orders", action="store_true", help="start without the demo orders")
     book.add_argument(
@@ -222,6 +249,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     for order in args.order:
         exchange.add_order(order)
+    for algo_order in args.algo_order:
+        exchange.add_algo_order(**algo_order)
     for fault, times in args.fault:
         exchange.inject(fault, times)
 
@@ -246,7 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         queued = ", ".join(f"{fault.name.lower()} x{times}" for fault, times in args.fault)
         print(
-            f"local exchange: {len(exchange.open_orders)} open orders; "
+            f"local exchange: {len(exchange.open_orders)} open orders, "
+            f"{len(exchange.open_algo_orders)} open algo orders; "
             f"faults queued: {queued or 'none'}. Stop with Ctrl-C.",
             file=sys.stderr,
             flush=True,

@@ -100,3 +100,27 @@ def client_order_id_pattern() -> str:
 def client_order_id_regex() -> re.Pattern[str]:
     # Used with fullmatch, so a trailing newline cannot slip past the pattern's `$`.
     return re.compile(client_order_id_pattern())
+
+
+ALGO_ORDER_PATH = "/dapi/v1/algoOrder"
+OPEN_ALGO_ORDERS_PATH = "/dapi/v1/openAlgoOrders"
+
+
+@functools.cache
+def algo_query_example() -> Mapping[str, Any]:
+    """The 200 example of GET /dapi/v1/algoOrder (Query Algo Order), wire names."""
+    operation = _spec()["paths"][ALGO_ORDER_PATH]["get"]
+    example: Mapping[str, Any] = operation["responses"]["200"]["content"]["application/json"][
+        "example"
+    ]
+    return example
+
+
+@functools.cache
+def algo_cancel_example() -> Mapping[str, Any]:
+    """The 200 example of DELETE /dapi/v1/algoOrder (Cancel Algo Order), wire names."""
+    operation = _spec()["paths"][ALGO_ORDER_PATH]["delete"]
+    example: Mapping[str, Any] = operation["responses"]["200"]["content"]["application/json"][
+        "example"
+    ]
+    return example
