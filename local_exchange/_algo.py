@@ -168,13 +168,17 @@ class AlgoBook:
             return order
 
     def cancel(self, request: AlgoRequest, now: int) -> AlgoOrder | None:
-        """Cancel the armed order `request` names; None when there is no such armed order."""
+        """Cancel the NEW order `request` names; None when there is none.
+
+        A TRIGGERING order is already being placed in the order book: its cancel answers -2011
+        here, and only a later query says whether it triggered.
+        """
         with self._lock:
             algo_id = request.algo_id
             if algo_id is None:
                 algo_id = self._by_client_id.get(request.client_algo_id or "")
             order = self._orders.get(algo_id) if algo_id is not None else None
-            if order is None or not order.is_armed:
+            if order is None or order.algo_status != "NEW":
                 return None
             self._orders[order.algo_id] = dataclasses.replace(
                 order, algo_status="CANCELED", update_time=now
