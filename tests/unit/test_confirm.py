@@ -224,7 +224,7 @@ def test_minus_2013_after_a_lost_cancel_says_this_call_may_have_cancelled_it(
 
 
 def test_minus_2013_after_the_order_was_seen_open_drops_never_existed() -> None:
-    lost = [unknown(), queried("PARTIALLY_FILLED", "1"), unknown()]
+    lost: list[_Answer] = [unknown(), queried("PARTIALLY_FILLED", "1"), unknown()]
     with pytest.raises(UnknownOrder) as raised:
         drive([*lost, does_not_exist(), does_not_exist()])
     assert "a query of this call found it open" in raised.value.msg
@@ -398,7 +398,7 @@ def test_bounds_hold_and_every_result_rests_on_an_answer(
     if state is not None:
         last = answers[-1]
         assert last is not None
-        assert not isinstance(last, BinanceError)
+        assert isinstance(last, CancelOrderResponse | QueryOrderResponse)
         assert state.status == last.status
         assert state.requests_sent == len(run.calls)
         assert state.source == run.calls[-1]
