@@ -116,6 +116,16 @@ def check_algo_request(params: dict[str, str], server_time: int) -> AlgoRequest:
     return AlgoRequest(algo_id, client_algo_id)
 
 
+def check_open_algo_orders(params: dict[str, str], server_time: int) -> str | None:
+    """Binance's checks for GET /dapi/v1/openAlgoOrders; the symbol, None for every symbol."""
+    check_timing(params, server_time)
+    if "symbol" in params and not params["symbol"]:
+        raise Rejection(
+            400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed."
+        )
+    return params.get("symbol")
+
+
 class AlgoBook:
     """The algo orders an exchange holds, with their creation times. Thread-safe."""
 

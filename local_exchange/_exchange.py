@@ -14,7 +14,14 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any
 
-from ._algo import MARKET_TYPES, AlgoBook, AlgoOrder, check_algo_request, still_queryable
+from ._algo import (
+    MARKET_TYPES,
+    AlgoBook,
+    AlgoOrder,
+    check_algo_request,
+    check_open_algo_orders,
+    still_queryable,
+)
 from ._faults import Fault
 from ._http import HttpServer, ReceivedRequest, Response
 from ._orders import Order, demo_orders
@@ -423,7 +430,10 @@ class LocalExchange:
         if isinstance(checked, Response):
             return checked
         params, headers = checked
-        symbol = params.get("symbol") or None
+        try:
+            symbol = check_open_algo_orders(params, now)
+        except Rejection as rejection:
+            return _error(rejection.status, rejection.code, rejection.msg, headers)
         with self._lock:
             listed = symbol is None or symbol in self._symbols
         if not listed:
