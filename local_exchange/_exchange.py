@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from ._algo import (
     MARKET_TYPES,
@@ -41,6 +41,7 @@ DEMO_API_KEY = "demo-api-key"
 DEMO_SECRET = "demo-secret"  # noqa: S105 - a published test-only secret
 
 _Header = tuple[str, str]
+_Checked = TypeVar("_Checked")
 _ANY_ORDER_IDS = 1_000_000_000
 _ORDER_METHODS = ("DELETE", "GET")
 _FAULT_PATHS = {
@@ -393,28 +394,20 @@ class LocalExchange:
         return self._after_handling(fault, response)
 
     def _algo_cancel(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
-        checked = self._signed_params(request, now, headers, counts_as_order=True)
+        checked = self._checked_by(check_algo_request, request, now, headers, counts_as_order=True)
         if isinstance(checked, Response):
             return checked
-        params, headers = checked
-        try:
-            cancel = check_algo_request(params, now)
-        except Rejection as rejection:
-            return _error(rejection.status, rejection.code, rejection.msg, headers)
+        cancel, headers = checked
         order = self._algo.cancel(cancel, now)
         if order is None:  # not held, or no longer armed (USDⓈ-M's answer; unverified on COIN-M)
             return _error(400, -2011, "Unknown order sent.", headers)
         return _json_response(200, order.cancel_response(), headers)
 
     def _algo_query(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
-        checked = self._signed_params(request, now, headers, counts_as_order=False)
+        checked = self._checked_by(check_algo_request, request, now, headers, counts_as_order=False)
         if isinstance(checked, Response):
             return checked
-        params, headers = checked
-        try:
-            query = check_algo_request(params, now)
-        except Rejection as rejection:
-            return _error(rejection.status, rejection.code, rejection.msg, headers)
+        query, headers = checked
         found = self._algo.find(query)
         if found is None or not still_queryable(found[0], found[1], now):
             return _error(400, -2013, "Order does not exist.", headers)
@@ -426,14 +419,12 @@ class LocalExchange:
     def _open_algo_orders(
         self, request: ReceivedRequest, now: int, headers: list[_Header]
     ) -> Response:
-        checked = self._signed_params(request, now, headers, counts_as_order=False)
+        checked = self._checked_by(
+            check_open_algo_orders, request, now, headers, counts_as_order=False
+        )
         if isinstance(checked, Response):
             return checked
-        params, headers = checked
-        try:
-            symbol = check_open_algo_orders(params, now)
-        except Rejection as rejection:
-            return _error(rejection.status, rejection.code, rejection.msg, headers)
+        symbol, headers = checked
         with self._lock:
             listed = symbol is None or symbol in self._symbols
         if not listed:
@@ -480,19 +471,36 @@ class LocalExchange:
         self, request: ReceivedRequest, now: int, headers: list[_Header], *, counts_as_order: bool
     ) -> tuple[CancelRequest, list[_Header]] | Response:
         """The request's order parameters once key, signature, timing and symbol pass."""
-        signed = self._signed_params(request, now, headers, counts_as_order=counts_as_order)
-        if isinstance(signed, Response):
-            return signed
-        params, headers = signed
-        try:
-            checked = check_cancel(params, now)
-        except Rejection as rejection:
-            return _error(rejection.status, rejection.code, rejection.msg, headers)
+        result = self._checked_by(
+            check_cancel, request, now, headers, counts_as_order=counts_as_order
+        )
+        if isinstance(result, Response):
+            return result
+        checked, headers = result
         with self._lock:
             listed = checked.symbol in self._symbols
         if not listed:
             return _error(400, -1121, "Invalid symbol.", headers)
         return checked, headers
+
+    def _checked_by(
+        self,
+        check: Callable[[dict[str, str], int], _Checked],
+        request: ReceivedRequest,
+        now: int,
+        headers: list[_Header],
+        *,
+        counts_as_order: bool,
+    ) -> tuple[_Checked, list[_Header]] | Response:
+        """What `check` makes of the request's parameters once its key and signature pass."""
+        signed = self._signed_params(request, now, headers, counts_as_order=counts_as_order)
+        if isinstance(signed, Response):
+            return signed
+        params, headers = signed
+        try:
+            return check(params, now), headers
+        except Rejection as rejection:
+            return _error(rejection.status, rejection.code, rejection.msg, headers)
 
     def _signed_params(
         self, request: ReceivedRequest, now: int, headers: list[_Header], *, counts_as_order: bool

@@ -28,6 +28,7 @@ from binance_coinm_futures import (
 from binance_coinm_futures.testing import Fault, LocalExchange, Order
 from tests.conftest import ROOT
 from tests.wire.conftest import credentials
+from tests.wire.scripted import mode_args
 
 SYMBOL = "BTCUSD_PERP"
 ORDER_ID = 880_001
@@ -45,8 +46,12 @@ FAST = {"backoff": 0.01}
 def confirm(
     mode: str, exchange: LocalExchange, timeout: float = 5.0, **arguments: Any
 ) -> OrderState:
-    """cancel_and_confirm (or its async form) through a fresh client of the exchange."""
-    client = connect(base_url=exchange.url, timeout=timeout, **credentials("hmac"))
+    """cancel_and_confirm (or its async form) through a fresh client of the exchange.
+
+    ``mode`` is "sync", "async" (the default backend) or one of scripted.MODES.
+    """
+    backend = {} if mode in ("sync", "async") else mode_args(mode)
+    client = connect(base_url=exchange.url, timeout=timeout, **credentials("hmac"), **backend)
     arguments = {"symbol": SYMBOL, **FAST, **arguments}
     if mode == "sync":
         with client:

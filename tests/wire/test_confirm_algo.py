@@ -16,10 +16,7 @@ import pytest
 from binance_coinm_futures import (
     ExecutionStatusUnknown,
     InvalidRequest,
-    OrderState,
     UnknownOrder,
-    cancel_and_confirm,
-    cancel_and_confirm_async,
     connect,
 )
 from binance_coinm_futures.api.trade import (
@@ -32,6 +29,7 @@ from binance_coinm_futures.api.trade import (
 from binance_coinm_futures.testing import AlgoOrder, Fault, LocalExchange
 from tests.wire.conftest import credentials
 from tests.wire.scripted import MODES, call, mode_args, reply, scripted_server
+from tests.wire.test_confirm import confirm
 
 SYMBOL = "BTCUSD_PERP"
 STOP_ID = "desk7:stop-loss/1"
@@ -40,23 +38,7 @@ ALGO_CANCEL = ("DELETE", ALGO)
 ALGO_QUERY = ("GET", ALGO)
 CANCEL = ("DELETE", "/dapi/v1/order")
 QUERY = ("GET", "/dapi/v1/order")
-FAST = {"backoff": 0.01}
 FOUR_DAYS_MS = 4 * 24 * 60 * 60 * 1000
-
-
-def confirm(mode: str, exchange: LocalExchange, **arguments: Any) -> OrderState:
-    """cancel_and_confirm (or its async form on one backend) through a fresh client."""
-    client = connect(base_url=exchange.url, timeout=5.0, **credentials("hmac"), **mode_args(mode))
-    arguments = {"symbol": SYMBOL, **FAST, **arguments}
-    if mode == "sync":
-        with client:
-            return cancel_and_confirm(client=client, **arguments)
-
-    async def run() -> OrderState:
-        async with client:
-            return await cancel_and_confirm_async(client=client, **arguments)
-
-    return anyio.run(run)
 
 
 def direct(mode: str, exchange: LocalExchange, endpoint: Any, **request: Any) -> Any:
