@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from ._rules import Rejection, check_client_id, check_timing, found_by_query, long_parameter
+from ._rules import Rejection, check_client_id, check_timing, found_by_query, optional_long
 from ._spec import algo_cancel_example, algo_query_example
 
 ARMED_STATUSES = frozenset({"NEW", "TRIGGERING"})
@@ -103,8 +103,14 @@ def check_algo_request(params: dict[str, str], server_time: int) -> AlgoRequest:
     The id rules are those of a client order id (USDⓈ-M's rule; unverified for COIN-M).
     """
     check_timing(params, server_time)
-    algo_id = long_parameter(params, "algoId")
-    client_algo_id = params.get("clientAlgoId") or None
+    algo_id = optional_long(params, "algoId")
+    if params.get("clientAlgoId") == "":
+        raise Rejection(
+            400,
+            -1102,
+            "Mandatory parameter 'clientAlgoId' was not sent, was empty/null, or malformed.",
+        )
+    client_algo_id = params.get("clientAlgoId")
     if algo_id is None and client_algo_id is None:
         raise Rejection(
             400,

@@ -67,6 +67,13 @@ def _decode(raw: bytes) -> str:
     return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8", "replace")
 
 
+def optional_long(params: dict[str, str], name: str) -> int | None:
+    """An optional LONG parameter's value; None when it is not sent, -1102 when sent empty."""
+    if params.get(name) == "":
+        raise _mandatory(name)
+    return long_parameter(params, name)
+
+
 def long_parameter(params: dict[str, str], name: str) -> int | None:
     """A LONG parameter's value; None when it is not sent (or empty)."""
     text = params.get(name, "")
@@ -120,12 +127,14 @@ def check_timing(params: dict[str, str], server_time: int) -> None:
     timestamp = long_parameter(params, "timestamp")
     if timestamp is None:
         raise _mandatory("timestamp")
-    recv_window = long_parameter(params, "recvWindow")
+    recv_window = optional_long(params, "recvWindow")
     if recv_window is None:
         recv_window = DEFAULT_RECV_WINDOW
     limit = _recv_window_max()
     if recv_window > limit:
         raise _bad_request(-1131, f"recvWindow must be less than {limit}")
+    if recv_window < 1:  # openapi.yaml's minimum; 0 would make every request a race
+        raise _bad_request(-1131, "recvWindow must be greater than 0.")
     if timestamp >= server_time + _FUTURE_TOLERANCE_MS:
         raise _bad_request(
             -1021, "Timestamp for this request was 1000ms ahead of the server's time."
