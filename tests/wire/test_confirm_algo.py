@@ -7,12 +7,17 @@ and asserts the exact requests the exchange received.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
 import json
+import re
 from typing import Any
 
 import anyio
 import pytest
 
+import binance_coinm_futures
 from binance_coinm_futures import (
     ExecutionStatusUnknown,
     InvalidRequest,
@@ -27,6 +32,7 @@ from binance_coinm_futures.api.trade import (
     query_order,
 )
 from binance_coinm_futures.testing import AlgoOrder, Fault, LocalExchange
+from tests.conftest import ROOT
 from tests.wire.conftest import credentials
 from tests.wire.scripted import MODES, call, mode_args, reply, scripted_server
 from tests.wire.test_confirm import confirm
@@ -355,3 +361,23 @@ def test_bad_input_is_refused_with_nothing_sent(
     with pytest.raises(error, match=problem):
         confirm(mode, exchange, **arguments)
     assert exchange.requests == []
+
+
+def test_readme_stop_loss_example_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Stop-loss and take-profit orders") :]
+    block = re.search(r"```python\n(.*?)```", section, re.S)
+    assert block is not None
+    # The README's placeholder credentials are registered on the local exchange as they are.
+    with LocalExchange(api_keys={"...": "..."}) as exchange:
+        exchange.add_algo_order(SYMBOL, client_algo_id="desk7-stop-1")
+        monkeypatch.setattr(
+            binance_coinm_futures,
+            "connect",
+            functools.partial(binance_coinm_futures.connect, base_url=exchange.url),
+        )
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output):
+            exec(compile(block.group(1), "README.md", "exec"), {})  # noqa: S102
+        assert seen(exchange) == [ALGO_CANCEL]
+    assert output.getvalue().split() == ["algo", "CANCELED", "None"]
