@@ -335,6 +335,28 @@ def test_an_algo_query_answer_for_another_order_is_not_its_state(mode: str) -> N
             call(query_algo_order, server.url, mode, {"algo_id": 2146760})
 
 
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (
+            b'[{"algoId": 1, "clientAlgoId": "a", "symbol": "BTCUSD_PERP"}]',
+            "item 0: no 'algoStatus'",
+        ),
+        (b'{"algoId": 1}', "a JSON object, not an array"),
+        (b'[{"algoId": "1", "clientAlgoId": "a", "symbol": "X", "algoStatus": "NEW"}]', "item 0"),
+    ],
+    ids=["item-without-status", "object", "string-algo-id"],
+)
+def test_a_listing_with_an_item_that_is_not_an_algo_order_is_unknown(
+    mode: str, body: bytes, problem: str
+) -> None:
+    with scripted_server([reply(200, body)]) as server:
+        with pytest.raises(ExecutionStatusUnknown) as raised:
+            call(current_all_algo_open_orders, server.url, mode, {"symbol": SYMBOL})
+    assert problem in str(raised.value)
+
+
 # -- bad input: refused, nothing sent ----------------------------------------------------------
 
 
