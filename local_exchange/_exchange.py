@@ -1,4 +1,5 @@
-"""LocalExchange: Binance's Cancel Order and Query Order, served on loopback for tests."""
+"""LocalExchange: Binance's Cancel Order and Query Order, and the algo service's conditional
+orders, served on loopback for tests."""
 
 from __future__ import annotations
 
@@ -130,6 +131,12 @@ class LocalExchange:
     "Order does not exist.") once it is CANCELED or EXPIRED with no fill and older than
     3 days, or older than 90 days, counted on the exchange clock from its creation time
     (`add_order(created_ms=...)`, by default the exchange clock when it was added).
+
+    Conditional orders live in its algo service, as on Binance since the 2026-06-30 COIN-M /
+    USDⓈ-M integration (shapes from USDⓈ-M's pages): `add_algo_order` holds one with an algo id
+    of its own sequence, DELETE and GET /dapi/v1/algoOrder cancel and query it, GET
+    /dapi/v1/openAlgoOrders lists the armed ones, `trigger_algo_order` fires one, and the
+    regular endpoints answer -2011 / -2013 for it. The same query windows apply.
     """
 
     def __init__(
