@@ -389,7 +389,7 @@ def _decide(
     same bounds, and its state returned as ``triggered_order``.
     """
     budget = _Budget(limits, now)
-    state = yield from _settle(target, budget)
+    state = yield from _settle(target, budget, needs_actual_order=follow_triggered)
     placed = target.follow(state) if follow_triggered else None
     if placed is None:
         return state
@@ -397,8 +397,14 @@ def _decide(
     return attrs.evolve(state, triggered_order=followed, requests_sent=budget.sent)
 
 
-def _settle(target: _Target, budget: _Budget) -> Generator[_Action, _Answer, OrderState]:
-    """The procedure for one order: cancel, query while the outcome is unknown, re-cancel."""
+def _settle(
+    target: _Target, budget: _Budget, *, needs_actual_order: bool = False
+) -> Generator[_Action, _Answer, OrderState]:
+    """The procedure for one order: cancel, query while the outcome is unknown, re-cancel.
+
+    ``needs_actual_order``: a fired algo order whose answer does not name its regular order
+    yet is queried again after a wait, as the order is to be followed.
+    """
     sent = 0  # this target's calls
     retries = 0
     # What this call itself knows of the order, for the message of a -2013.
@@ -444,7 +450,14 @@ def _settle(target: _Target, budget: _Budget) -> Generator[_Action, _Answer, Ord
                     found_open = True
                     call = "cancel"
                     continue
-                if target.is_algo and status in ALGO_ARMED_STATUSES:  # TRIGGERING: wait
+                if target.is_algo and (
+                    status in ALGO_ARMED_STATUSES  # TRIGGERING: its order is being placed
+                    or (
+                        needs_actual_order
+                        and status in ALGO_FIRED_STATUSES
+                        and _order_id(getattr(answer, "actual_order_id", None)) is None
+                    )
+                ):
                     found_open = True
                     wait = _backoff(budget.limits, retries, answer)
                     retries += 1

@@ -237,9 +237,28 @@ def test_follow_triggered_shares_the_bound() -> None:
     assert f"order {ACTUAL_ORDER_ID} (placed by algo order {ALGO_ID})" in str(raised.value)
 
 
-def test_a_fired_stop_without_an_order_id_is_not_followed() -> None:
-    state = drive(scripted(unknown_order(), algo_queried("TRIGGERED", "")), follow_triggered=True)
-    assert (state.actual_order_id, state.triggered_order) == (None, None)
+def test_a_fired_stop_without_an_order_id_is_returned_as_it_is() -> None:
+    state = drive(scripted(unknown_order(), algo_queried("TRIGGERED", "")))
+    assert (state.algo_status, state.actual_order_id) == ("TRIGGERED", None)
+
+
+def test_a_fired_stop_to_follow_is_queried_until_it_names_its_order() -> None:
+    run = Run()
+    state = drive(
+        scripted(unknown_order(), algo_queried("TRIGGERED", ""), fired(), cancelled()),
+        run,
+        follow_triggered=True,
+        backoff=0.5,
+    )
+    assert run.steps == [
+        ("algo", "cancel"),
+        ("algo", "query"),
+        0.5,
+        ("algo", "query"),
+        ("order", "cancel"),
+    ]
+    assert state.triggered_order is not None
+    assert state.triggered_order.status == "CANCELED"
 
 
 def test_an_algo_order_not_found_can_no_longer_trigger() -> None:
@@ -274,6 +293,7 @@ OUTCOMES: dict[tuple[bool, str], list[Callable[[], _Answer]]] = {
         ),
         fired,
         lambda: fired("FINISHED"),
+        lambda: algo_queried("TRIGGERED", ""),
         lambda: algo_queried("SOMETHING_NEW_2027"),
     ],
     (False, "cancel"): [cancelled, *FAILURES],
@@ -339,6 +359,7 @@ def test_bounds_hold_and_an_armed_stop_is_never_reported_done(
         assert state.algo_status not in ALGO_ARMED_STATUSES  # an armed stop is never "done"
     followed = state.triggered_order
     if follow_triggered and state.algo_status in ALGO_FIRED_STATUSES:
+        # Followed, so never returned before its answer named the order it placed.
         assert state.actual_order_id == ACTUAL_ORDER_ID
         assert followed is not None
         assert followed.service == "order"
