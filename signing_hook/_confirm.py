@@ -357,7 +357,7 @@ class _Budget:
         self.history.append(_summary(call, target, answer))
         logger.debug("cancel_and_confirm %s: %s", target.describe(), self.history[-1])
 
-    def refusal(self, target: _Target, call: _Call, wait: float) -> str | None:
+    def refusal(self, call: _Call, wait: float) -> str | None:
         """Why the next call may not start (after ``wait`` seconds); None when it may."""
         if self.sent >= self.limits.max_requests:
             return f"the bound of {self.limits.max_requests} requests is reached"
@@ -416,7 +416,7 @@ def _settle(
 
     while True:
         if budget.sent:
-            reason = budget.refusal(target, call, wait)
+            reason = budget.refusal(call, wait)
             if reason is not None:
                 raise budget.out_of_bounds(target, reason)
             if wait:
@@ -470,7 +470,7 @@ def _settle(
             if isinstance(answer, UnknownOrder) and answer.code == -2013:
                 lookup = target.algo_lookup()
                 elsewhere: _Answer = None
-                if lookup is not None and budget.refusal(lookup, "query", 0.0) is None:
+                if lookup is not None and budget.refusal("query", 0.0) is None:
                     elsewhere = yield _Send("query", lookup)
                     budget.record("query", lookup, elsewhere)
                 raise _not_found(
