@@ -436,8 +436,10 @@ def _settle(
                 call = "query"
                 continue
             cancel_lost = cancel_lost or isinstance(answer, ExecutionStatusUnknown)
+            # A repeat cancel, or the first cancel of a triggered stop's order, which must not
+            # end the call while the order may be on the book: find out by a query.
             if isinstance(answer, ExecutionStatusUnknown) or (
-                sent > 1 and isinstance(answer, _TRY_AGAIN)
+                (sent > 1 or target.placed_by is not None) and isinstance(answer, _TRY_AGAIN)
             ):
                 call = "query"
                 wait = _backoff(budget.limits, retries, answer)

@@ -224,6 +224,26 @@ def test_follow_triggered_cancels_the_order_the_stop_placed() -> None:
     assert state.requests_sent == 3
 
 
+def test_a_followed_order_whose_first_cancel_did_nothing_is_queried() -> None:
+    # Raising NothingSent here would hide that the stop fired and its order may be live.
+    run = Run()
+    state = drive(
+        scripted(
+            unknown_order(),
+            fired(),
+            NothingSent("refused"),
+            queried("NEW"),
+            cancelled(),
+        ),
+        run,
+        follow_triggered=True,
+        backoff=0.5,
+    )
+    assert run.calls[2:] == [("order", "cancel"), ("order", "query"), ("order", "cancel")]
+    assert state.triggered_order is not None
+    assert state.triggered_order.status == "CANCELED"
+
+
 def test_follow_triggered_shares_the_bound() -> None:
     run = Run()
     with pytest.raises(ExecutionStatusUnknown) as raised:
