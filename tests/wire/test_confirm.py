@@ -262,25 +262,35 @@ def test_each_query_is_freshly_signed(exchange: LocalExchange, order: Order, mod
     assert state.status == "CANCELED"
 
 
-def test_readme_example_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+def run_readme_example(
+    heading: str, exchange: LocalExchange, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """Run the first Python block under ``heading`` in README.md against ``exchange``; its output.
+
+    The README's placeholder credentials must be registered on the exchange as they are.
+    """
     readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("## When the outcome is unknown") :]
+    section = readme[readme.index(heading) :]
     block = re.search(r"```python\n(.*?)```", section, re.S)
     assert block is not None
-    # The README's placeholder credentials are registered on the local exchange as they are.
+    monkeypatch.setattr(
+        binance_coinm_futures,
+        "connect",
+        functools.partial(binance_coinm_futures.connect, base_url=exchange.url),
+    )
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        exec(compile(block.group(1), "README.md", "exec"), {})  # noqa: S102
+    return output.getvalue()
+
+
+def test_readme_example_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
     with LocalExchange(api_keys={"...": "..."}) as exchange:
         exchange.add_order(Order(4612097861, "readme-1", SYMBOL))
         exchange.inject(Fault.UNKNOWN_ERROR_503)
-        monkeypatch.setattr(
-            binance_coinm_futures,
-            "connect",
-            functools.partial(binance_coinm_futures.connect, base_url=exchange.url),
-        )
-        output = io.StringIO()
-        with contextlib.redirect_stdout(output):
-            exec(compile(block.group(1), "README.md", "exec"), {})  # noqa: S102
+        output = run_readme_example("## When the outcome is unknown", exchange, monkeypatch)
         assert seen(exchange) == [CANCEL, QUERY]
-    assert output.getvalue().split() == ["CANCELED", "0", "query"]
+    assert output.split() == ["CANCELED", "0", "query"]
 
 
 @pytest.mark.parametrize("mode", MODES)

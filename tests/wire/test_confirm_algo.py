@@ -7,17 +7,12 @@ and asserts the exact requests the exchange received.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import io
 import json
-import re
 from typing import Any
 
 import anyio
 import pytest
 
-import binance_coinm_futures
 from binance_coinm_futures import (
     ExecutionStatusUnknown,
     InvalidRequest,
@@ -32,10 +27,9 @@ from binance_coinm_futures.api.trade import (
     query_order,
 )
 from binance_coinm_futures.testing import AlgoOrder, Fault, LocalExchange
-from tests.conftest import ROOT
 from tests.wire.conftest import credentials
 from tests.wire.scripted import MODES, call, mode_args, reply, scripted_server
-from tests.wire.test_confirm import confirm
+from tests.wire.test_confirm import confirm, run_readme_example
 
 SYMBOL = "BTCUSD_PERP"
 STOP_ID = "desk7:stop-loss/1"
@@ -386,20 +380,9 @@ def test_bad_input_is_refused_with_nothing_sent(
 
 
 def test_readme_stop_loss_example_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
-    readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("## Stop-loss and take-profit orders") :]
-    block = re.search(r"```python\n(.*?)```", section, re.S)
-    assert block is not None
-    # The README's placeholder credentials are registered on the local exchange as they are.
     with LocalExchange(api_keys={"...": "..."}) as exchange:
         exchange.add_algo_order(SYMBOL, client_algo_id="desk7-stop-1")
-        monkeypatch.setattr(
-            binance_coinm_futures,
-            "connect",
-            functools.partial(binance_coinm_futures.connect, base_url=exchange.url),
-        )
-        output = io.StringIO()
-        with contextlib.redirect_stdout(output):
-            exec(compile(block.group(1), "README.md", "exec"), {})  # noqa: S102
+        heading = "## Stop-loss and take-profit orders"
+        output = run_readme_example(heading, exchange, monkeypatch)
         assert seen(exchange) == [ALGO_CANCEL]
-    assert output.getvalue().split() == ["algo", "CANCELED", "None"]
+    assert output.split() == ["algo", "CANCELED", "None"]
