@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._auth import BinanceAuth
+    from ._calls import CallRecord
     from ._clock import Clock, ServerClock, system_clock
     from ._confirm import OrderState, cancel_and_confirm, cancel_and_confirm_async
     from ._connect import DEFAULT_TIMEOUT, connect
@@ -59,6 +60,7 @@ _HOME: dict[str, str] = {
     "BinanceAuth": "._auth",
     "BinanceError": "._errors",
     "BinanceTransport": "._transport",
+    "CallRecord": "._calls",
     "Clock": "._clock",
     "ClockSyncFailed": "._errors",
     "Ed25519Signer": "._signers",
@@ -98,6 +100,7 @@ __all__ = [
     "BinanceAuth",
     "BinanceError",
     "BinanceTransport",
+    "CallRecord",
     "Clock",
     "ClockSyncFailed",
     "Ed25519Signer",

@@ -60,6 +60,7 @@ from ._errors import (
     ServiceUnavailable,
     UnknownOrder,
 )
+from ._spec import check_one_id
 
 if TYPE_CHECKING:
     from binance_coinm_futures.models import (
@@ -207,13 +208,9 @@ class _Target:
         placed_by: int | None = None,
     ) -> None:
         ids = (order_id, orig_client_order_id, algo_id, client_algo_id)
-        given = [name for name, value in zip(_ID_ARGUMENTS, ids, strict=True) if value is not None]
-        if len(given) != 1:
-            got = f", got {' and '.join(given)}" if given else ", got none"
-            raise ValueError(
-                "pass exactly one of order_id=, orig_client_order_id=, algo_id= or "
-                f"client_algo_id={got}"
-            )
+        check_one_id(
+            {name: value is not None for name, value in zip(_ID_ARGUMENTS, ids, strict=True)}
+        )
         self.symbol = symbol
         self.order_id = order_id
         self.orig_client_order_id = orig_client_order_id

@@ -18,6 +18,7 @@ PUBLIC = [
     "BinanceAuth",
     "BinanceError",
     "BinanceTransport",
+    "CallRecord",
     "Clock",
     "ClockSyncFailed",
     "Ed25519Signer",

@@ -183,3 +183,15 @@ def test_the_algo_cancels_success_code_is_read_from_the_spec() -> None:
     assert listing is not None
     assert listing.is_list
     assert {"algoId", "algoStatus"} <= listing.required
+
+
+def test_argument_names_follow_the_generators_rule() -> None:
+    # Messages name the Python argument; the generator decides what it is called.
+    from openapi_python_client.strings import snake_case  # the dev tool, never the runtime
+
+    from binance_coinm_futures._runtime._spec import argument_name, operation_rules
+
+    wire_names = {name for rules in operation_rules().values() for name in rules.parameters}
+    assert {"orderId", "origClientOrderId", "recvWindow", "symbol"} <= wire_names
+    for name in wire_names:
+        assert argument_name(name) == snake_case(name), name
