@@ -358,12 +358,17 @@ def test_a_listing_with_an_item_that_is_not_an_algo_order_is_unknown(
 @pytest.mark.parametrize(
     ("arguments", "error", "problem"),
     [
-        ({}, ValueError, "exactly one of order_id=, orig_client_order_id=, algo_id= or"),
+        (
+            {},
+            ValueError,
+            "exactly one of order_id or orig_client_order_id or algo_id or client_algo_id, got "
+            "neither; nothing was sent",
+        ),
         ({"order_id": 1, "algo_id": 2}, ValueError, "got order_id and algo_id"),
         ({"algo_id": 1, "client_algo_id": "a"}, ValueError, "got algo_id and client_algo_id"),
-        ({"client_algo_id": "x" * 37}, InvalidRequest, "clientAlgoId must be at most 36"),
-        ({"client_algo_id": "stop loss"}, InvalidRequest, "clientAlgoId 'stop loss' does not"),
-        ({"algo_id": 0}, InvalidRequest, "algoId must be between 1 and"),
+        ({"client_algo_id": "x" * 37}, InvalidRequest, "client_algo_id must be at most 36"),
+        ({"client_algo_id": "stop loss"}, InvalidRequest, "client_algo_id 'stop loss' does not"),
+        ({"algo_id": 0}, InvalidRequest, "algo_id must be between 1 and"),
         ({"algo_id": 1, "follow_triggered": "yes"}, ValueError, "follow_triggered must be"),
     ],
 )

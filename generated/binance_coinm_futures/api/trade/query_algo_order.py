@@ -22,6 +22,10 @@ def _get_kwargs(
     client_algo_id: str | Unset = UNSET,
     recv_window: int | Unset = UNSET,
 ) -> dict[str, Any]:
+    if not isinstance(client_algo_id, str | Unset):
+        raise TypeError(
+            f"client_algo_id must be str, got {type(client_algo_id).__name__}"
+        )
 
     params: dict[str, Any] = {}
 
