@@ -239,7 +239,8 @@ class ExchangeMaintenance(ServiceUnavailable):
 
 _INVALID_SYMBOL: Final = -1121
 _QUERY_THE_ORDER: Final = (
-    "the order may or may not be cancelled: query the order (query_order) before acting, "
+    "the order may or may not be cancelled: query the order (query_order; query_algo_order "
+    "for a conditional order) before acting, "
     "or let cancel_and_confirm find out"
 )
 _ALREADY_ADVISED: Final = "query the order"
