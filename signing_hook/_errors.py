@@ -164,6 +164,9 @@ class UnknownOrder(RequestRejected):
 
     -2013 is Query Order's "not found": Binance stops finding a cancelled or expired order
     without fills 3 days after its creation (any order after 90 days).
+
+    Since 2026-06-30 the regular endpoints answer these for every conditional order (STOP,
+    TAKE_PROFIT, ...) too: those live in the algo service and are cancelled by algo id.
     """
 
 
