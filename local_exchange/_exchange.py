@@ -1,4 +1,5 @@
-"""LocalExchange: Binance's Cancel Order and Query Order, served on loopback for tests."""
+"""LocalExchange: Binance's Cancel Order and Query Order, and the algo service's conditional
+orders, served on loopback for tests."""
 
 from __future__ import annotations
 
@@ -9,30 +10,49 @@ import ssl
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
+from ._algo import (
+    MARKET_TYPES,
+    AlgoBook,
+    AlgoOrder,
+    check_algo_request,
+    check_open_algo_orders,
+    still_queryable,
+)
 from ._faults import Fault
 from ._http import HttpServer, ReceivedRequest, Response
 from ._orders import Order, demo_orders
-from ._rules import CancelRequest, Rejection, check_cancel, parse_form
+from ._rules import CancelRequest, Rejection, check_cancel, found_by_query, parse_form
 from ._signatures import ApiKeyMaterial, Verifier, split_signed, verifier_for
-from ._spec import CURRENT_SHAPE, ORDER_PATH, TIME_PATH, cancel_examples
+from ._spec import (
+    ALGO_ORDER_PATH,
+    CURRENT_SHAPE,
+    OPEN_ALGO_ORDERS_PATH,
+    ORDER_PATH,
+    TIME_PATH,
+    cancel_examples,
+)
 
 DEMO_API_KEY = "demo-api-key"
 """Test-only credentials of the CLI and of a LocalExchange built without api_keys."""
 DEMO_SECRET = "demo-secret"  # noqa: S105 - a published test-only secret
 
 _Header = tuple[str, str]
+_Checked = TypeVar("_Checked")
 _ANY_ORDER_IDS = 1_000_000_000
-_DAY_MS = 24 * 60 * 60 * 1000
-QUERY_WINDOW_UNFILLED_MS = 3 * _DAY_MS
-"""Query Order stops finding a CANCELED or EXPIRED order with no fill this long after creation."""
-QUERY_WINDOW_MS = 90 * _DAY_MS
-"""Query Order stops finding any order this long after its creation."""
 _ORDER_METHODS = ("DELETE", "GET")
+_FAULT_PATHS = {
+    ORDER_PATH: _ORDER_METHODS,
+    ALGO_ORDER_PATH: _ORDER_METHODS,
+    OPEN_ALGO_ORDERS_PATH: ("GET",),
+}
+"""The paths `inject` can fail, with their methods."""
+_TRIGGERED_ORDER_IDS = 9_000_000_001
+"""Regular orders placed by a triggered algo order count from here."""
 
 COIN_M_SYMBOLS = frozenset(
     {
@@ -111,6 +131,12 @@ class LocalExchange:
     "Order does not exist.") once it is CANCELED or EXPIRED with no fill and older than
     3 days, or older than 90 days, counted on the exchange clock from its creation time
     (`add_order(created_ms=...)`, by default the exchange clock when it was added).
+
+    Conditional orders live in its algo service, as on Binance since the 2026-06-30 COIN-M /
+    USDⓈ-M integration (shapes from USDⓈ-M's pages): `add_algo_order` holds one with an algo id
+    of its own sequence, DELETE and GET /dapi/v1/algoOrder cancel and query it, GET
+    /dapi/v1/openAlgoOrders lists the armed ones, `trigger_algo_order` fires one, and the
+    regular endpoints answer -2011 / -2013 for it. The same query windows apply.
     """
 
     def __init__(
@@ -148,8 +174,21 @@ class LocalExchange:
         self._created: dict[int, int] = {}
         self._by_client_id: dict[tuple[str, str], int] = {}
         self._requests: list[ReceivedRequest] = []
-        self._faults: dict[str, collections.deque[Fault]] = {
-            method: collections.deque() for method in _ORDER_METHODS
+        self._faults: dict[tuple[str, str], collections.deque[Fault]] = {
+            (method, path): collections.deque()
+            for path, methods in _FAULT_PATHS.items()
+            for method in methods
+        }
+        self._algo = AlgoBook()
+        self._next_triggered_order_id = _TRIGGERED_ORDER_IDS
+        self._handlers: dict[
+            tuple[str, str], Callable[[ReceivedRequest, int, list[_Header]], Response]
+        ] = {
+            ("DELETE", ORDER_PATH): self._cancel,
+            ("GET", ORDER_PATH): self._query,
+            ("DELETE", ALGO_ORDER_PATH): self._algo_cancel,
+            ("GET", ALGO_ORDER_PATH): self._algo_query,
+            ("GET", OPEN_ALGO_ORDERS_PATH): self._open_algo_orders,
         }
         self._weights: dict[str, tuple[int, int]] = {}
         self._order_counts: dict[str, tuple[int, int]] = {}
@@ -220,18 +259,102 @@ class LocalExchange:
         with self._lock:
             return frozenset(self._symbols)
 
-    def inject(self, fault: Fault, times: int = 1, *, method: str = "DELETE") -> None:
-        """Answer the next `times` `method` /dapi/v1/order requests with `fault`.
+    def inject(
+        self, fault: Fault, times: int = 1, *, method: str = "DELETE", path: str = ORDER_PATH
+    ) -> None:
+        """Answer the next `times` `method` `path` requests with `fault`.
 
-        `method` is "DELETE" (cancels) or "GET" (queries); each has its own queue, and faults
-        injected by successive calls are met in the order they were injected.
+        `path` is /dapi/v1/order (the default), /dapi/v1/algoOrder or /dapi/v1/openAlgoOrders;
+        `method` is "DELETE" (cancels) or "GET" (queries). Each method of each path has its
+        own queue, and faults injected by successive calls are met in the order they were
+        injected.
         """
         if times < 0:
             raise ValueError("times must not be negative")
-        if method not in self._faults:
-            raise ValueError(f"method must be one of {', '.join(_ORDER_METHODS)}, got {method!r}")
+        methods = _FAULT_PATHS.get(path)
+        if methods is None:
+            raise ValueError(f"path must be one of {', '.join(_FAULT_PATHS)}, got {path!r}")
+        if method not in methods:
+            raise ValueError(f"method must be one of {', '.join(methods)}, got {method!r}")
         with self._lock:
-            self._faults[method].extend([fault] * times)
+            self._faults[method, path].extend([fault] * times)
+
+    # -- the algo service (conditional orders) ------------------------------------------------
+
+    def add_algo_order(
+        self,
+        symbol: str,
+        *,
+        algo_id: int | None = None,
+        client_algo_id: str | None = None,
+        created_ms: int | None = None,
+        **fields: Any,
+    ) -> AlgoOrder:
+        """Hold a conditional order in the algo service; the order as held, with its ids.
+
+        Algo ids have their own sequence (`algo_id=None` takes the next one); a regular
+        endpoint never finds an algo order, as on Binance since the 2026-06-30 integration
+        (Cancel Order -2011, Query Order -2013). `fields` are `AlgoOrder`'s, e.g.
+        `order_type="TAKE_PROFIT"`, `side="BUY"`, `algo_status="TRIGGERING"`. `created_ms`
+        (exchange clock, default now) is where Query Algo Order's windows count from.
+        """
+        created = self.server_time_ms() if created_ms is None else created_ms
+        order = self._algo.add(
+            symbol, created_ms=created, algo_id=algo_id, client_algo_id=client_algo_id, **fields
+        )
+        with self._lock:
+            self._symbols.add(symbol)
+        return order
+
+    def algo_order(self, algo_id: int) -> AlgoOrder | None:
+        """The algo order with this id as the exchange holds it now, whatever its status."""
+        return self._algo.get(algo_id)
+
+    @property
+    def open_algo_orders(self) -> list[AlgoOrder]:
+        """The algo orders that can still trigger (NEW or TRIGGERING)."""
+        return [order for order, _ in self._algo.armed(None)]
+
+    def trigger_algo_order(self, algo_id: int) -> Order:
+        """Trigger an armed algo order: it places a regular order, which is returned.
+
+        A limit type (STOP, TAKE_PROFIT) leaves an open order on the book and the algo order
+        TRIGGERED; a market type (STOP_MARKET, TAKE_PROFIT_MARKET, TRAILING_STOP_MARKET) fills
+        at once, so its order is FILLED and the algo order FINISHED. Either way
+        `actualOrderId` names the regular order.
+        """
+        algo = self._algo.get(algo_id)
+        if algo is None or not algo.is_armed:
+            raise ValueError(f"algo order {algo_id} is not armed (NEW or TRIGGERING)")
+        now = self.server_time_ms()
+        market = algo.order_type in MARKET_TYPES
+        with self._lock:
+            order_id = self._next_triggered_order_id
+            self._next_triggered_order_id += 1
+        placed = Order(
+            order_id,
+            f"algo-{algo_id}-{order_id}",
+            algo.symbol,
+            side=algo.side,
+            position_side=algo.position_side,
+            price=algo.price,
+            orig_qty=algo.quantity,
+            executed_qty=algo.quantity if market else "0",
+            type="MARKET" if market else "LIMIT",
+            orig_type=algo.order_type,
+            stop_price=algo.trigger_price,
+            status="FILLED" if market else "NEW",
+            update_time=now,
+        )
+        self.add_order(placed, created_ms=now)
+        self._algo.update(
+            algo_id,
+            algo_status="FINISHED" if market else "TRIGGERED",
+            actual_order_id=order_id,
+            update_time=now,
+            trigger_time=now,
+        )
+        return placed
 
     def server_time_ms(self) -> int:
         """The exchange clock, as GET /dapi/v1/time reports it."""
@@ -247,10 +370,11 @@ class LocalExchange:
             weight = _count_in_minute(self._weights, client, now)
         headers = [("X-MBX-USED-WEIGHT-1M", str(weight))]
         path = request.path
-        if path == ORDER_PATH:
-            if request.method in _ORDER_METHODS:
+        methods = _FAULT_PATHS.get(path)
+        if methods is not None:
+            if request.method in methods:
                 return self._order_request(request, now, headers)
-            return _method_not_allowed(", ".join(_ORDER_METHODS), headers)
+            return _method_not_allowed(", ".join(methods), headers)
         if path == TIME_PATH:
             if request.method in ("GET", "HEAD"):
                 return _json_response(200, {"serverTime": now}, headers)
@@ -261,11 +385,11 @@ class LocalExchange:
         self, request: ReceivedRequest, now: int, headers: list[_Header]
     ) -> Response:
         with self._lock:
-            faults = self._faults[request.method]
+            faults = self._faults[request.method, request.path]
             fault = faults.popleft() if faults else None
         if fault is not None and not fault.performs_cancel:
             return self._refusal(fault, now, headers)
-        handler = self._cancel if request.method == "DELETE" else self._query
+        handler = self._handlers[request.method, request.path]
         try:
             response = handler(request, now, headers)
         except Exception:  # malformed input must never become a 5xx
@@ -275,6 +399,54 @@ class LocalExchange:
         if fault is None:
             return response
         return self._after_handling(fault, response)
+
+    def _algo_cancel(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
+        checked = self._checked_by(check_algo_request, request, now, headers, counts_as_order=True)
+        if isinstance(checked, Response):
+            return checked
+        cancel, headers = checked
+        order = self._algo.cancel(cancel, now)
+        if order is None:  # not held, or no longer armed (USDⓈ-M's answer; unverified on COIN-M)
+            return _error(400, -2011, "Unknown order sent.", headers)
+        return _json_response(200, order.cancel_response(), headers)
+
+    def _algo_query(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
+        checked = self._checked_by(check_algo_request, request, now, headers, counts_as_order=False)
+        if isinstance(checked, Response):
+            return checked
+        query, headers = checked
+        found = self._algo.find(query)
+        if found is None or not still_queryable(found[0], found[1], now):
+            return _error(400, -2013, "Order does not exist.", headers)
+        order, created = found
+        return _json_response(
+            200, self._finished_if_done(order).response(created_ms=created), headers
+        )
+
+    def _open_algo_orders(
+        self, request: ReceivedRequest, now: int, headers: list[_Header]
+    ) -> Response:
+        checked = self._checked_by(
+            check_open_algo_orders, request, now, headers, counts_as_order=False
+        )
+        if isinstance(checked, Response):
+            return checked
+        symbol, headers = checked
+        with self._lock:
+            listed = symbol is None or symbol in self._symbols
+        if not listed:
+            return _error(400, -1121, "Invalid symbol.", headers)
+        answer = [order.response(created_ms=created) for order, created in self._algo.armed(symbol)]
+        return Response(200, _JSON.encode(answer).encode(), headers=headers)
+
+    def _finished_if_done(self, algo: AlgoOrder) -> AlgoOrder:
+        """A TRIGGERED algo order becomes FINISHED once the order it placed is off the book."""
+        if algo.algo_status != "TRIGGERED" or algo.actual_order_id is None:
+            return algo
+        placed = self.order(algo.actual_order_id)
+        if placed is None or placed.is_open:
+            return algo
+        return self._algo.update(algo.algo_id, algo_status="FINISHED")
 
     def _cancel(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
         checked = self._checked(request, now, headers, counts_as_order=True)
@@ -306,6 +478,41 @@ class LocalExchange:
         self, request: ReceivedRequest, now: int, headers: list[_Header], *, counts_as_order: bool
     ) -> tuple[CancelRequest, list[_Header]] | Response:
         """The request's order parameters once key, signature, timing and symbol pass."""
+        result = self._checked_by(
+            check_cancel, request, now, headers, counts_as_order=counts_as_order
+        )
+        if isinstance(result, Response):
+            return result
+        checked, headers = result
+        with self._lock:
+            listed = checked.symbol in self._symbols
+        if not listed:
+            return _error(400, -1121, "Invalid symbol.", headers)
+        return checked, headers
+
+    def _checked_by(
+        self,
+        check: Callable[[dict[str, str], int], _Checked],
+        request: ReceivedRequest,
+        now: int,
+        headers: list[_Header],
+        *,
+        counts_as_order: bool,
+    ) -> tuple[_Checked, list[_Header]] | Response:
+        """What `check` makes of the request's parameters once its key and signature pass."""
+        signed = self._signed_params(request, now, headers, counts_as_order=counts_as_order)
+        if isinstance(signed, Response):
+            return signed
+        params, headers = signed
+        try:
+            return check(params, now), headers
+        except Rejection as rejection:
+            return _error(rejection.status, rejection.code, rejection.msg, headers)
+
+    def _signed_params(
+        self, request: ReceivedRequest, now: int, headers: list[_Header], *, counts_as_order: bool
+    ) -> tuple[dict[str, str], list[_Header]] | Response:
+        """The request's decoded parameters once its API key and signature pass."""
         api_key = request.headers.get("X-MBX-APIKEY", "")
         if not api_key:
             return _error(401, -2014, "API-key format invalid.", headers)
@@ -325,15 +532,7 @@ class LocalExchange:
         params: dict[str, str] = {}
         parse_form(query, params)
         parse_form(request.body, params)
-        try:
-            checked = check_cancel(params, now)
-        except Rejection as rejection:
-            return _error(rejection.status, rejection.code, rejection.msg, headers)
-        with self._lock:
-            listed = checked.symbol in self._symbols
-        if not listed:
-            return _error(400, -1121, "Invalid symbol.", headers)
-        return checked, headers
+        return params, headers
 
     def _find(self, request: CancelRequest) -> Order | None:
         """The order a request names (orderId first), whatever its status. Hold the lock."""
@@ -471,12 +670,9 @@ class LocalExchange:
 
 def _still_queryable(order: Order, created_ms: int, now_ms: int) -> bool:
     """Whether Query Order still finds `order`, by Binance's documented windows."""
-    age = now_ms - created_ms
-    if age > QUERY_WINDOW_MS:
-        return False
     unfilled = Decimal(order.executed_qty) == 0
     done_unfilled = order.status in ("CANCELED", "EXPIRED") and unfilled
-    return not (done_unfilled and age > QUERY_WINDOW_UNFILLED_MS)
+    return found_by_query(created_ms, now_ms, done_unfilled=done_unfilled)
 
 
 def _method_not_allowed(allowed: str, headers: list[_Header]) -> Response:

@@ -68,14 +68,19 @@ def cancel_example(shape: str = CURRENT_SHAPE) -> Mapping[str, Any]:
     return cancel_examples()[shape]
 
 
-@functools.cache
-def query_example() -> Mapping[str, Any]:
-    """The 200 example of GET /dapi/v1/order (Query Order), field names as on the wire."""
-    operation = _spec()["paths"][ORDER_PATH]["get"]
+def _example(path: str, method: str) -> Mapping[str, Any]:
+    """The one 200 example of an operation, field names as on the wire."""
+    operation = _spec()["paths"][path][method]
     example: Mapping[str, Any] = operation["responses"]["200"]["content"]["application/json"][
         "example"
     ]
     return example
+
+
+@functools.cache
+def query_example() -> Mapping[str, Any]:
+    """The 200 example of GET /dapi/v1/order (Query Order), field names as on the wire."""
+    return _example(ORDER_PATH, "get")
 
 
 @functools.cache
@@ -100,3 +105,19 @@ def client_order_id_pattern() -> str:
 def client_order_id_regex() -> re.Pattern[str]:
     # Used with fullmatch, so a trailing newline cannot slip past the pattern's `$`.
     return re.compile(client_order_id_pattern())
+
+
+ALGO_ORDER_PATH = "/dapi/v1/algoOrder"
+OPEN_ALGO_ORDERS_PATH = "/dapi/v1/openAlgoOrders"
+
+
+@functools.cache
+def algo_query_example() -> Mapping[str, Any]:
+    """The 200 example of GET /dapi/v1/algoOrder (Query Algo Order), wire names."""
+    return _example(ALGO_ORDER_PATH, "get")
+
+
+@functools.cache
+def algo_cancel_example() -> Mapping[str, Any]:
+    """The 200 example of DELETE /dapi/v1/algoOrder (Cancel Algo Order), wire names."""
+    return _example(ALGO_ORDER_PATH, "delete")

@@ -138,7 +138,7 @@ API_KEY = "scripted-api-key-000001"
 SECRET = "scripted-secret"
 
 
-def _call(endpoint: Any, url: str, mode: str, request: dict[str, Any]) -> Any:
+def call(endpoint: Any, url: str, mode: str, request: dict[str, Any]) -> Any:
     """One call of a generated endpoint through connect(), sync or async, on a fresh client."""
     client = connect(api_key=API_KEY, secret=SECRET, base_url=url, timeout=2, **mode_args(mode))
     if mode == "sync":
@@ -154,13 +154,13 @@ def _call(endpoint: Any, url: str, mode: str, request: dict[str, Any]) -> Any:
 
 def query(url: str, mode: str, request: dict[str, Any]) -> QueryOrderResponse:
     """One Query Order through connect(), sync or async, on a fresh client (one request)."""
-    answer: QueryOrderResponse = _call(query_order, url, mode, request)
+    answer: QueryOrderResponse = call(query_order, url, mode, request)
     return answer
 
 
 def cancel(url: str, mode: str, request: dict[str, Any]) -> CancelOrderResponse:
     """One cancel through connect(), sync or async, on a fresh client (one request)."""
-    answer: CancelOrderResponse = _call(cancel_order, url, mode, request)
+    answer: CancelOrderResponse = call(cancel_order, url, mode, request)
     return answer
 
 

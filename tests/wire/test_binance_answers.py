@@ -7,6 +7,7 @@ return the documented model or raise the documented exception.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -17,20 +18,32 @@ import yaml
 
 import binance_coinm_futures
 from binance_coinm_futures import BinanceError
+from binance_coinm_futures.api.trade import (
+    cancel_algo_order,
+    current_all_algo_open_orders,
+    query_algo_order,
+)
 from binance_coinm_futures.types import Unset
 from tests.conftest import REFERENCE_PAGE
-from tests.wire.scripted import MODES, cancel, query, reply, scripted_server
+from tests.wire.scripted import MODES, call, cancel, query, reply, scripted_server
 
 ANSWERS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "binance-answers"
 ANSWERS: dict[str, dict[str, Any]] = {
     path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
     for path in sorted(ANSWERS_DIR.glob("*.yaml"))
 }
-OPERATIONS: dict[str, Callable[[str, str, dict[str, Any]], object]] = {
-    "cancel_order": cancel,
-    "query_order": query,
+OPERATIONS: dict[str, tuple[Callable[[str, str, dict[str, Any]], object], str]] = {
+    "cancel_order": (cancel, "/dapi/v1/order"),
+    "query_order": (query, "/dapi/v1/order"),
+    "cancel_algo_order": (functools.partial(call, cancel_algo_order), "/dapi/v1/algoOrder"),
+    "query_algo_order": (functools.partial(call, query_algo_order), "/dapi/v1/algoOrder"),
+    "current_all_algo_open_orders": (
+        functools.partial(call, current_all_algo_open_orders),
+        "/dapi/v1/openAlgoOrders",
+    ),
 }
-"""A file's ``operation`` (default cancel_order): the generated function its answer answers."""
+"""A file's ``operation`` (default cancel_order): the generated function its answer answers,
+and the path it calls."""
 CASES = [
     pytest.param(name, status, id=f"{name}-{status}")
     for name, answer in ANSWERS.items()
@@ -44,10 +57,14 @@ def test_client_reads_every_published_answer(name: str, status: int, mode: str) 
     answer = ANSWERS[name]
     expect = answer["expect"]
     body = answer["body"].encode()
-    call = OPERATIONS[answer.get("operation", "cancel_order")]
+    operation, path = OPERATIONS[answer.get("operation", "cancel_order")]
     with scripted_server([reply(status, body)]) as server:
         if "returns" in expect:
-            order = call(server.url, mode, answer["request"])
+            returned = operation(server.url, mode, answer["request"])
+            if isinstance(returned, list):  # a listing: its length, then its first item
+                assert len(returned) == expect["items"]
+                returned = returned[0]
+            order = returned
             assert type(order).__name__ == expect["returns"]
             for attribute, value in expect["attributes"].items():
                 assert getattr(order, attribute) == value, attribute
@@ -56,11 +73,11 @@ def test_client_reads_every_published_answer(name: str, status: int, mode: str) 
         else:
             error_type = getattr(binance_coinm_futures, expect["raises"])
             with pytest.raises(BinanceError) as raised:
-                call(server.url, mode, answer["request"])
+                operation(server.url, mode, answer["request"])
             assert type(raised.value) is error_type, raised.value
             assert (raised.value.status, raised.value.code) == (status, expect["code"])
             assert binance_words(body) in raised.value.msg
-    assert server.paths == ["/dapi/v1/order"]
+    assert server.paths == [path]
 
 
 def binance_words(body: bytes) -> str:
