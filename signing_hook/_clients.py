@@ -49,15 +49,20 @@ class _Lean:
     def _set_lean(
         self, client: httpx.Client | httpx.AsyncClient, auth: httpx.Auth, **kwargs: Any
     ) -> None:
-        self._lean_client = client
+        # ``client`` is this object; it is not kept in an attribute, which would make a
+        # reference cycle and leave an unclosed client to the garbage collector.
         self._lean_auth = auth
         self._lean_base = str(client.base_url).rstrip("/") + "/"
         self._lean_encoding = kwargs.get("default_encoding", "utf-8")
 
+    def _client(self) -> httpx.Client | httpx.AsyncClient:
+        assert isinstance(self, httpx.Client | httpx.AsyncClient)
+        return self
+
     def _plain(self, url: object, kwargs: dict[str, Any]) -> bool:
         """Whether a call can take the lean path: nothing set but the method and an absolute
         URL under the base URL (as the generated functions call)."""
-        client = self._lean_client
+        client = self._client()
         return (
             type(url) is str
             and url.startswith(self._lean_base)
@@ -70,14 +75,12 @@ class _Lean:
 
     def _lean_start(self, method: str, url: object) -> tuple[_Flow, httpx.Request | None]:
         """The auth flow of a new request to ``url``, and the first request it sends."""
-        if self._lean_client.is_closed:
+        client = self._client()
+        if client.is_closed:
             raise InvalidRequest(CLOSED)
         assert isinstance(url, str)
         request = httpx.Request(
-            method,
-            url,
-            headers=self._lean_client.headers,
-            extensions={"timeout": self._lean_client.timeout.as_dict()},
+            method, url, headers=client.headers, extensions={"timeout": client.timeout.as_dict()}
         )
         # The auth flow does no I/O (see _auth): its sync generator serves both clients.
         flow = self._lean_auth.sync_auth_flow(request)

@@ -3,17 +3,19 @@ cookie work, and fall back to httpx's own machinery whenever a feature needs it.
 
 from __future__ import annotations
 
+import gc
 import logging
+import weakref
 from typing import Any
 
 import httpx
 import pytest
 
-from binance_coinm_futures.testing import LocalExchange
-from tests.wire.conftest import cancel_seeded
+from binance_coinm_futures import connect
+from binance_coinm_futures.api.trade import cancel_order
+from binance_coinm_futures.testing import LocalExchange, Order
+from tests.wire.conftest import SYMBOL, cancel_seeded, credentials
 from tests.wire.scripted import MODES
-
-SYMBOL = "BTCUSD_PERP"
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -66,3 +68,19 @@ def test_the_lean_path_logs_as_httpx_does_with_the_signature_hidden(
     assert len(signature) == 64
     assert signature not in lines[0]
     assert "signature=%3Chidden%3E" in lines[0]
+
+
+def test_a_used_client_is_freed_without_the_garbage_collector(exchange: LocalExchange) -> None:
+    """No reference cycle keeps a client alive: one never closed (a bug in the caller's code)
+    is still freed, and warned about, as soon as the last reference goes."""
+    exchange.add_order(Order(order_id=914, client_order_id="o-914", symbol=SYMBOL))
+    gc.disable()
+    try:
+        client = connect(base_url=exchange.url, **credentials("hmac"))
+        with client:
+            cancel_order.sync(client=client, symbol=SYMBOL, order_id=914)
+        freed = weakref.ref(client.get_httpx_client())
+        del client
+        assert freed() is None
+    finally:
+        gc.enable()
