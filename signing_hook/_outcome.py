@@ -4,7 +4,8 @@ A 2XX answer is a success only when all of these hold:
 
 1. its status is the success status openapi.yaml documents (200);
 2. its body is a JSON object;
-3. every field the answer's schema requires is present, not null, and of its documented type,
+3. (for a listing, whose schema is an array: every item is such an object, and 4 does not
+   apply) every field the answer's schema requires is present, not null, and of its documented type,
    and every other field the schema names that is present is of its documented type too; a
    field whose schema has an ``enum`` holds one of its values (this is how an operation whose
    success answer carries a code, such as ``{"code": 200, "msg": ...}``, says which code is a
@@ -74,6 +75,8 @@ class SuccessRule:
     """Request parameter → the answer field that must equal it."""
     one_of: tuple[str, ...] = ()
     """The either-id parameters, in precedence order: only the first one sent is compared."""
+    is_list: bool = False
+    """The answer is a JSON array of such objects (a listing); each item obeys the rule."""
 
     def violation(self, status: int, body: bytes, params: Mapping[str, str]) -> str | None:
         """None when the answer is a success for ``params``; otherwise what is wrong with it.
@@ -86,8 +89,23 @@ class SuccessRule:
         payload = load_json(body)
         if payload is None:
             return "a body that is not JSON"
+        if self.is_list:
+            if not isinstance(payload, list):
+                return f"a JSON {_json_type(payload)}, not an array"
+            for index, item in enumerate(payload):
+                problem = self._object_violation(item)
+                if problem is not None:
+                    return f"item {index}: {problem}"
+            return None
+        problem = self._object_violation(payload)
+        if problem is not None or not isinstance(payload, dict):
+            return problem
+        return self._mismatch(payload, params)
+
+    def _object_violation(self, payload: object) -> str | None:
+        """What is wrong with one answer object's fields, whatever the request was."""
         if not isinstance(payload, dict):
-            return f"a JSON {type(payload).__name__}, not an object"
+            return f"a JSON {_json_type(payload)}, not an object"
         missing = sorted(self.required - payload.keys())
         if missing:
             return f"no {missing[0]!r}"
@@ -98,7 +116,7 @@ class SuccessRule:
             allowed = self.field_values.get(name)
             if allowed is not None and value not in allowed:
                 return f"{name!r} {value!r}, not the documented {' or '.join(map(repr, allowed))}"
-        return self._mismatch(payload, params)
+        return None
 
     def _mismatch(self, payload: Mapping[str, Any], params: Mapping[str, str]) -> str | None:
         compared_one_of = next((name for name in self.one_of if name in params), None)

@@ -137,10 +137,12 @@ def _success_rule(spec: Mapping[str, Any], operation: Mapping[str, Any]) -> Succ
     for status, response in operation.get("responses", {}).items():
         if not (str(status).isdigit() and 200 <= int(status) < 300):
             continue
-        schema = response.get("content", {}).get("application/json", {}).get("schema", {})
-        reference = schema.get("$ref", "")
-        if reference.startswith("#/components/schemas/"):
-            schema = spec["components"]["schemas"][reference.rpartition("/")[2]]
+        schema = _resolved(
+            spec, response.get("content", {}).get("application/json", {}).get("schema", {})
+        )
+        is_list = schema.get("type") == "array"
+        if is_list:
+            schema = _resolved(spec, schema.get("items", {}))
         properties = schema.get("properties", {})
         return SuccessRule(
             status=int(status),
@@ -151,6 +153,7 @@ def _success_rule(spec: Mapping[str, Any], operation: Mapping[str, Any]) -> Succ
             },
             echo=dict(operation.get(_ECHO_KEY, {})),
             one_of=tuple(operation.get(_ONE_OF_KEY, ())),
+            is_list=is_list,
         )
     return None
 
