@@ -61,7 +61,7 @@ DEFAULT_BACKOFF: Final = 0.25
 _MAX_WAIT: Final = 4.0
 
 #: Failures after which the order's state is still to be found, by a query after a wait.
-_TRY_AGAIN: Final = (ExecutionStatusUnknown, NothingSent, ServiceUnavailable, RateLimited)
+TRY_AGAIN: Final = (ExecutionStatusUnknown, NothingSent, ServiceUnavailable, RateLimited)
 
 
 @attrs.frozen
@@ -101,7 +101,7 @@ _Action: TypeAlias = "_Call | _Wait"
 _Answer: TypeAlias = "CancelOrderResponse | QueryOrderResponse | BinanceError | None"
 
 
-class _Limits:
+class Limits:
     """The request bound, checked before anything is sent."""
 
     __slots__ = ("backoff", "deadline", "max_requests")
@@ -182,7 +182,7 @@ def _summary(call: _Call, answer: _Answer) -> str:
 
 
 def _decide(
-    target: _Target, limits: _Limits, now: Callable[[], float]
+    target: _Target, limits: Limits, now: Callable[[], float]
 ) -> Generator[_Action, _Answer, OrderState]:
     """The one decision procedure: yields a call or a wait, is sent the call's outcome.
 
@@ -232,10 +232,10 @@ def _decide(
                 continue
             cancel_lost = cancel_lost or isinstance(answer, ExecutionStatusUnknown)
             if isinstance(answer, ExecutionStatusUnknown) or (
-                sent > 1 and isinstance(answer, _TRY_AGAIN)
+                sent > 1 and isinstance(answer, TRY_AGAIN)
             ):
                 call = "query"
-                wait = _backoff(limits, retries, answer)
+                wait = backoff_after(limits, retries, answer)
                 retries += 1
                 continue
         else:
@@ -245,8 +245,8 @@ def _decide(
                     call = "cancel"
                     continue
                 return _state(answer, "query", sent)
-            if isinstance(answer, _TRY_AGAIN):
-                wait = _backoff(limits, retries, answer)
+            if isinstance(answer, TRY_AGAIN):
+                wait = backoff_after(limits, retries, answer)
                 retries += 1
                 continue
             if isinstance(answer, UnknownOrder) and answer.code == -2013:
@@ -285,7 +285,7 @@ def _not_found(
     )
 
 
-def _backoff(limits: _Limits, retries: int, answer: _Answer) -> float:
+def backoff_after(limits: Limits, retries: int, answer: _Answer) -> float:
     if isinstance(answer, RateLimited) and answer.retry_after is not None:
         return max(0.0, answer.retry_after)
     # The exponent is capped before it is used: 2**retries of a large bound overflows a float.
@@ -368,7 +368,7 @@ def cancel_and_confirm(
         ValueError: neither or both ids, or bounds that make no sense; nothing is sent.
     """
     target = _Target(symbol, order_id, orig_client_order_id, recv_window)
-    machine = _decide(target, _Limits(max_requests, deadline, backoff), time.monotonic)
+    machine = _decide(target, Limits(max_requests, deadline, backoff), time.monotonic)
     try:
         action = next(machine)
         while True:
@@ -397,7 +397,7 @@ async def cancel_and_confirm_async(
     import anyio  # deferred: only async callers need it, and httpx already depends on it
 
     target = _Target(symbol, order_id, orig_client_order_id, recv_window)
-    machine = _decide(target, _Limits(max_requests, deadline, backoff), time.monotonic)
+    machine = _decide(target, Limits(max_requests, deadline, backoff), time.monotonic)
     try:
         action = next(machine)
         while True:

@@ -31,9 +31,9 @@ from binance_coinm_futures import (
 )
 from binance_coinm_futures._runtime._confirm import (
     OPEN_STATUSES,
+    Limits,
     _Answer,
     _decide,
-    _Limits,
     _Target,
     _Wait,
 )
@@ -110,7 +110,7 @@ def drive(
     """Run the procedure to its end; each call is answered by the next scripted answer."""
     run = run if run is not None else Run()
     script = iter(answers)
-    machine = _decide(TARGET, _Limits(max_requests, deadline, backoff), lambda: run.clock)
+    machine = _decide(TARGET, Limits(max_requests, deadline, backoff), lambda: run.clock)
     try:
         action = next(machine)
         while True:
