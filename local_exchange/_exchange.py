@@ -1,4 +1,5 @@
-"""LocalExchange: Binance's Cancel Order and Query Order, served on loopback for tests."""
+"""LocalExchange: Binance's cancel family (single, batch, cancel-all in both services, the
+countdown cancel) and the order queries and lists, served on loopback for tests."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import ssl
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from types import TracebackType
 from typing import Any
@@ -17,9 +18,34 @@ from typing import Any
 from ._faults import Fault
 from ._http import HttpServer, ReceivedRequest, Response
 from ._orders import Order, demo_orders
-from ._rules import CancelRequest, Rejection, check_cancel, parse_form
+from ._rules import (
+    BatchRequest,
+    CancelRequest,
+    CountdownRequest,
+    Rejection,
+    SymbolRequest,
+    check_batch,
+    check_cancel,
+    check_countdown,
+    check_optional_symbol,
+    check_symbol,
+    parse_form,
+)
 from ._signatures import ApiKeyMaterial, Verifier, split_signed, verifier_for
-from ._spec import CURRENT_SHAPE, ORDER_PATH, TIME_PATH, cancel_examples
+from ._spec import (
+    ALGO_OPEN_PATH,
+    ALL_OPEN_PATH,
+    BATCH_PATH,
+    COUNTDOWN_PATH,
+    CURRENT_SHAPE,
+    OPEN_ALGO_ORDERS_PATH,
+    OPEN_ORDERS_PATH,
+    ORDER_PATH,
+    TIME_PATH,
+    algo_order_example,
+    cancel_all_answer,
+    cancel_examples,
+)
 
 DEMO_API_KEY = "demo-api-key"
 """Test-only credentials of the CLI and of a LocalExchange built without api_keys."""
@@ -33,6 +59,9 @@ QUERY_WINDOW_UNFILLED_MS = 3 * _DAY_MS
 QUERY_WINDOW_MS = 90 * _DAY_MS
 """Query Order stops finding any order this long after its creation."""
 _ORDER_METHODS = ("DELETE", "GET")
+_OPEN_ALGO_STATUSES = frozenset({"NEW"})
+_Checked = Any
+_Handler = Callable[[Any, int, "list[_Header]"], "Response"]
 
 COIN_M_SYMBOLS = frozenset(
     {
@@ -148,8 +177,26 @@ class LocalExchange:
         self._created: dict[int, int] = {}
         self._by_client_id: dict[tuple[str, str], int] = {}
         self._requests: list[ReceivedRequest] = []
-        self._faults: dict[str, collections.deque[Fault]] = {
-            method: collections.deque() for method in _ORDER_METHODS
+        self._faults: dict[tuple[str, str], collections.deque[Fault]] = collections.defaultdict(
+            collections.deque
+        )
+        self._after: dict[tuple[str, str], collections.deque[Callable[[], None]]] = (
+            collections.defaultdict(collections.deque)
+        )
+        self._algo_orders: dict[int, dict[str, Any]] = {}
+        self._countdowns: dict[str, tuple[int, threading.Timer]] = {}
+        self.countdown_cancellations: list[tuple[str, tuple[int, ...]]] = []
+        """(symbol, ids) each time a countdown ran out and cancelled the symbol's open orders."""
+        # (method, path) -> (how its parameters are checked, the handler, counts as an order)
+        self._routes: dict[tuple[str, str], tuple[Callable[..., Any], _Handler, bool]] = {
+            ("DELETE", ORDER_PATH): (check_cancel, self._cancel, True),
+            ("GET", ORDER_PATH): (check_cancel, self._query, False),
+            ("DELETE", BATCH_PATH): (check_batch, self._batch, True),
+            ("DELETE", ALL_OPEN_PATH): (check_symbol, self._cancel_all, True),
+            ("DELETE", ALGO_OPEN_PATH): (check_symbol, self._cancel_all_algo, True),
+            ("GET", OPEN_ORDERS_PATH): (check_optional_symbol, self._open_orders, False),
+            ("GET", OPEN_ALGO_ORDERS_PATH): (check_optional_symbol, self._open_algo, False),
+            ("POST", COUNTDOWN_PATH): (check_countdown, self._countdown, False),
         }
         self._weights: dict[str, tuple[int, int]] = {}
         self._order_counts: dict[str, tuple[int, int]] = {}
@@ -166,6 +213,11 @@ class LocalExchange:
 
     def stop(self) -> None:
         self._server.stop()
+        with self._lock:
+            timers = [timer for _, timer in self._countdowns.values()]
+            self._countdowns.clear()
+        for timer in timers:
+            timer.cancel()
 
     def __enter__(self) -> LocalExchange:
         return self.start()
@@ -220,18 +272,69 @@ class LocalExchange:
         with self._lock:
             return frozenset(self._symbols)
 
-    def inject(self, fault: Fault, times: int = 1, *, method: str = "DELETE") -> None:
-        """Answer the next `times` `method` /dapi/v1/order requests with `fault`.
+    def inject(
+        self, fault: Fault, times: int = 1, *, method: str = "DELETE", path: str = ORDER_PATH
+    ) -> None:
+        """Answer the next `times` `method` `path` requests with `fault`.
 
-        `method` is "DELETE" (cancels) or "GET" (queries); each has its own queue, and faults
-        injected by successive calls are met in the order they were injected.
+        By default cancels (DELETE /dapi/v1/order); "GET" there is Query Order. Every
+        endpoint (`method`, `path`) has its own queue, and faults injected by successive
+        calls are met in the order they were injected.
         """
+        self._check_route(method, path)
         if times < 0:
             raise ValueError("times must not be negative")
-        if method not in self._faults:
-            raise ValueError(f"method must be one of {', '.join(_ORDER_METHODS)}, got {method!r}")
         with self._lock:
-            self._faults[method].extend([fault] * times)
+            self._faults[(method, path)].extend([fault] * times)
+
+    def after(self, method: str, path: str, action: Callable[[], None]) -> None:
+        """Run `action` once, right after the next `method` `path` request is handled.
+
+        For example, an order that appears between a cancel-all and the listing after it:
+        ``exchange.after("DELETE", "/dapi/v1/allOpenOrders", lambda: exchange.add_order(o))``.
+        """
+        self._check_route(method, path)
+        with self._lock:
+            self._after[(method, path)].append(action)
+
+    def _check_route(self, method: str, path: str) -> None:
+        if (method, path) not in self._routes:
+            known = ", ".join(f"{m} {p}" for m, p in self._routes)
+            raise ValueError(f"no endpoint {method} {path}; this exchange serves {known}")
+
+    def add_algo_order(self, algo_id: int, client_algo_id: str, symbol: str, **fields: Any) -> None:
+        """Hold an open conditional order (algoStatus NEW) in the algo service.
+
+        `fields` override the spec's example by wire name, e.g. ``triggerPrice="35000"``.
+        """
+        order = {
+            **algo_order_example(),
+            "algoId": algo_id,
+            "clientAlgoId": client_algo_id,
+            "symbol": symbol,
+            "algoStatus": "NEW",
+            "createTime": self.server_time_ms(),
+            **fields,
+        }
+        with self._lock:
+            self._algo_orders[algo_id] = order
+            self._symbols.add(symbol)
+
+    @property
+    def open_algo_orders(self) -> list[dict[str, Any]]:
+        """The conditional orders still open (algoStatus NEW), as the algo list answers them."""
+        with self._lock:
+            return [
+                dict(o)
+                for o in self._algo_orders.values()
+                if o["algoStatus"] in _OPEN_ALGO_STATUSES
+            ]
+
+    @property
+    def countdowns(self) -> dict[str, int]:
+        """Each armed countdown: symbol -> when it runs out, in ms on the exchange clock."""
+        with self._lock:
+            return {symbol: ends for symbol, (ends, _) in self._countdowns.items()}
 
     def server_time_ms(self) -> int:
         """The exchange clock, as GET /dapi/v1/time reports it."""
@@ -247,41 +350,52 @@ class LocalExchange:
             weight = _count_in_minute(self._weights, client, now)
         headers = [("X-MBX-USED-WEIGHT-1M", str(weight))]
         path = request.path
-        if path == ORDER_PATH:
-            if request.method in _ORDER_METHODS:
-                return self._order_request(request, now, headers)
-            return _method_not_allowed(", ".join(_ORDER_METHODS), headers)
+        route = self._routes.get((request.method, path))
+        if route is not None:
+            return self._routed(request, now, headers, *route)
         if path == TIME_PATH:
             if request.method in ("GET", "HEAD"):
                 return _json_response(200, {"serverTime": now}, headers)
             return _method_not_allowed("GET", headers)
+        allowed = [method for method, known in self._routes if known == path]
+        if allowed:
+            return _method_not_allowed(", ".join(allowed), headers)
         return _error(404, -1000, f"Not found: {path}", headers)
 
-    def _order_request(
-        self, request: ReceivedRequest, now: int, headers: list[_Header]
+    def _routed(
+        self,
+        request: ReceivedRequest,
+        now: int,
+        headers: list[_Header],
+        check: Callable[..., Any],
+        handler: _Handler,
+        counts_as_order: bool,
     ) -> Response:
+        key = (request.method, request.path)
         with self._lock:
-            faults = self._faults[request.method]
+            faults = self._faults[key]
             fault = faults.popleft() if faults else None
+            actions = self._after[key]
+            action = actions.popleft() if actions else None
         if fault is not None and not fault.performs_cancel:
             return self._refusal(fault, now, headers)
-        handler = self._cancel if request.method == "DELETE" else self._query
         try:
-            response = handler(request, now, headers)
+            checked = self._checked(request, now, headers, check, counts_as_order=counts_as_order)
+            if isinstance(checked, Response):
+                response = checked
+            else:
+                response = handler(checked[0], now, checked[1])
         except Exception:  # malformed input must never become a 5xx
             response = _error(
                 400, -1000, "An unknown error occurred while processing the request.", headers
             )
+        if action is not None:
+            action()
         if fault is None:
             return response
         return self._after_handling(fault, response)
 
-    def _cancel(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
-        checked = self._checked(request, now, headers, counts_as_order=True)
-        if isinstance(checked, Response):
-            return checked
-        cancel, headers = checked
-
+    def _cancel(self, cancel: CancelRequest, now: int, headers: list[_Header]) -> Response:
         if self.any_order and cancel.order_id != 0:  # no order has id 0, even in this mode
             return _json_response(200, self._any_order_response(cancel, now), headers)
         order = self._take_order(cancel, now)
@@ -290,11 +404,7 @@ class LocalExchange:
         answer = order.cancel_response(status="CANCELED", update_time=now, shape=self.answer_shape)
         return _json_response(200, answer, headers)
 
-    def _query(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
-        checked = self._checked(request, now, headers, counts_as_order=False)
-        if isinstance(checked, Response):
-            return checked
-        query, headers = checked
+    def _query(self, query: CancelRequest, now: int, headers: list[_Header]) -> Response:
         with self._lock:
             order = self._find(query)
             created = self._created[order.order_id] if order is not None else 0
@@ -302,10 +412,103 @@ class LocalExchange:
             return _error(400, -2013, "Order does not exist.", headers)
         return _json_response(200, order.query_response(created_ms=created), headers)
 
+    def _batch(self, batch: BatchRequest, now: int, headers: list[_Header]) -> Response:
+        """One item per id, in request order: the cancelled order or Binance's error object."""
+        if batch.order_ids is not None:
+            requests = [CancelRequest(batch.symbol, i, None) for i in batch.order_ids]
+        else:
+            requests = [CancelRequest(batch.symbol, None, c) for c in batch.client_order_ids or ()]
+        items: list[Mapping[str, Any]] = []
+        for cancel in requests:
+            if self.any_order and cancel.order_id != 0:
+                items.append(self._any_order_response(cancel, now))
+                continue
+            order = self._take_order(cancel, now)
+            if order is None:
+                items.append({"code": -2011, "msg": "Unknown order sent."})
+            else:
+                items.append(
+                    order.cancel_response(
+                        status="CANCELED", update_time=now, shape=self.answer_shape
+                    )
+                )
+        return Response(200, _JSON.encode(items).encode(), headers=headers)
+
+    def _cancel_all(self, request: SymbolRequest, now: int, headers: list[_Header]) -> Response:
+        self._cancel_symbol(request.symbol or "", now)
+        return _json_response(200, cancel_all_answer(), headers)
+
+    def _cancel_symbol(self, symbol: str, now: int) -> tuple[int, ...]:
+        with self._lock:
+            taken = [o for o in self._orders.values() if o.symbol == symbol and o.is_open]
+            for order in taken:
+                self._orders[order.order_id] = dataclasses.replace(
+                    order, status="CANCELED", update_time=now
+                )
+        return tuple(order.order_id for order in taken)
+
+    def _cancel_all_algo(
+        self, request: SymbolRequest, now: int, headers: list[_Header]
+    ) -> Response:
+        with self._lock:
+            for order in self._algo_orders.values():
+                if order["symbol"] == request.symbol and order["algoStatus"] in _OPEN_ALGO_STATUSES:
+                    order["algoStatus"] = "CANCELED"
+                    order["updateTime"] = now
+        return _json_response(200, cancel_all_answer(), headers)
+
+    def _open_orders(self, request: SymbolRequest, now: int, headers: list[_Header]) -> Response:
+        with self._lock:
+            listed = [
+                order.query_response(created_ms=self._created[order.order_id])
+                for order in self._orders.values()
+                if order.is_open and request.symbol in (None, order.symbol)
+            ]
+        return Response(200, _JSON.encode(listed).encode(), headers=headers)
+
+    def _open_algo(self, request: SymbolRequest, now: int, headers: list[_Header]) -> Response:
+        listed = [o for o in self.open_algo_orders if request.symbol in (None, o["symbol"])]
+        return Response(200, _JSON.encode(listed).encode(), headers=headers)
+
+    def _countdown(self, request: CountdownRequest, now: int, headers: list[_Header]) -> Response:
+        """Arm (or restart) the symbol's countdown, or stop it with 0: a real timer."""
+        timer = None
+        if request.countdown_ms > 0:
+            timer = threading.Timer(
+                request.countdown_ms / 1000, self._countdown_ran_out, (request.symbol,)
+            )
+            timer.daemon = True
+        with self._lock:
+            replaced = self._countdowns.pop(request.symbol, None)
+            if timer is not None:
+                self._countdowns[request.symbol] = (now + request.countdown_ms, timer)
+        if replaced is not None:
+            replaced[1].cancel()
+        if timer is not None:
+            timer.start()
+        answer = {"symbol": request.symbol, "countdownTime": str(request.countdown_ms)}
+        return _json_response(200, answer, headers)
+
+    def _countdown_ran_out(self, symbol: str) -> None:
+        with self._lock:
+            armed = self._countdowns.get(symbol)
+            if armed is None or armed[1] is not threading.current_thread():
+                return  # restarted or stopped meanwhile
+            del self._countdowns[symbol]
+        cancelled = self._cancel_symbol(symbol, self.server_time_ms())
+        with self._lock:
+            self.countdown_cancellations.append((symbol, cancelled))
+
     def _checked(
-        self, request: ReceivedRequest, now: int, headers: list[_Header], *, counts_as_order: bool
-    ) -> tuple[CancelRequest, list[_Header]] | Response:
-        """The request's order parameters once key, signature, timing and symbol pass."""
+        self,
+        request: ReceivedRequest,
+        now: int,
+        headers: list[_Header],
+        check: Callable[..., Any],
+        *,
+        counts_as_order: bool,
+    ) -> tuple[_Checked, list[_Header]] | Response:
+        """The request's parameters once key, signature, timing and symbol pass."""
         api_key = request.headers.get("X-MBX-APIKEY", "")
         if not api_key:
             return _error(401, -2014, "API-key format invalid.", headers)
@@ -326,11 +529,11 @@ class LocalExchange:
         parse_form(query, params)
         parse_form(request.body, params)
         try:
-            checked = check_cancel(params, now)
+            checked = check(params, now)
         except Rejection as rejection:
             return _error(rejection.status, rejection.code, rejection.msg, headers)
         with self._lock:
-            listed = checked.symbol in self._symbols
+            listed = checked.symbol is None or checked.symbol in self._symbols
         if not listed:
             return _error(400, -1121, "Invalid symbol.", headers)
         return checked, headers

@@ -15,6 +15,12 @@ import yaml
 
 ORDER_PATH = "/dapi/v1/order"
 TIME_PATH = "/dapi/v1/time"
+BATCH_PATH = "/dapi/v1/batchOrders"
+ALL_OPEN_PATH = "/dapi/v1/allOpenOrders"
+ALGO_OPEN_PATH = "/dapi/v1/algoOpenOrders"
+OPEN_ORDERS_PATH = "/dapi/v1/openOrders"
+OPEN_ALGO_ORDERS_PATH = "/dapi/v1/openAlgoOrders"
+COUNTDOWN_PATH = "/dapi/v1/countdownCancelAll"
 
 
 @functools.cache
@@ -100,3 +106,31 @@ def client_order_id_pattern() -> str:
 def client_order_id_regex() -> re.Pattern[str]:
     # Used with fullmatch, so a trailing newline cannot slip past the pattern's `$`.
     return re.compile(client_order_id_pattern())
+
+
+@functools.cache
+def batch_max_ids() -> int:
+    """The most ids one Cancel Multiple Orders takes (the list's maxItems)."""
+    parameter = _resolved({"$ref": "#/components/parameters/OrderIdList"})
+    maximum: int = parameter["content"]["application/json"]["schema"]["maxItems"]
+    return maximum
+
+
+@functools.cache
+def cancel_all_answer() -> Mapping[str, Any]:
+    """The 200 example of DELETE /dapi/v1/allOpenOrders: `{"code": 200, "msg": ...}`."""
+    operation = _spec()["paths"][ALL_OPEN_PATH]["delete"]
+    example: Mapping[str, Any] = operation["responses"]["200"]["content"]["application/json"][
+        "example"
+    ]
+    return example
+
+
+@functools.cache
+def algo_order_example() -> Mapping[str, Any]:
+    """The first item of GET /dapi/v1/openAlgoOrders' 200 example, field names as on the wire."""
+    operation = _spec()["paths"][OPEN_ALGO_ORDERS_PATH]["get"]
+    example: list[Mapping[str, Any]] = operation["responses"]["200"]["content"]["application/json"][
+        "example"
+    ]
+    return example[0]
