@@ -287,6 +287,11 @@ class LocalExchange:
         with self._lock:
             self._faults[(method, path)].extend([fault] * times)
 
+    def clear_faults(self) -> None:
+        """Forget every fault still queued, on every endpoint."""
+        with self._lock:
+            self._faults.clear()
+
     def after(self, method: str, path: str, action: Callable[[], None]) -> None:
         """Run `action` once, right after the next `method` `path` request is handled.
 
