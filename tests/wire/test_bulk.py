@@ -249,7 +249,7 @@ def test_cancel_many_sends_batches_of_ten_with_results_in_input_order(
 ) -> None:
     add_orders(exchange, range(1000, 1023))
     ids = [*range(1022, 999, -1), 5_000_000]  # 23 open ones, reversed, then one unknown
-    arguments = {"symbol": SYMBOL, "order_ids": ids}
+    arguments: dict[str, Any] = {"symbol": SYMBOL, "order_ids": ids}
     results = through(
         mode,
         exchange.url,
@@ -274,7 +274,7 @@ def test_cancel_many_gives_a_failed_batch_its_error_and_keeps_the_others(
 ) -> None:
     add_orders(exchange, range(1100, 1115))
     exchange.inject(Fault.SERVICE_UNAVAILABLE_503, path="/dapi/v1/batchOrders")
-    arguments = {"symbol": SYMBOL, "order_ids": list(range(1100, 1115))}
+    arguments: dict[str, Any] = {"symbol": SYMBOL, "order_ids": list(range(1100, 1115))}
     results = through(
         mode,
         exchange.url,
