@@ -60,6 +60,7 @@ QUERY_WINDOW_MS = 90 * _DAY_MS
 """Query Order stops finding any order this long after its creation."""
 _ORDER_METHODS = ("DELETE", "GET")
 _OPEN_ALGO_STATUSES = frozenset({"NEW"})
+_LONGEST_TIMER_S = 10**9
 _Checked = Any
 _Handler = Callable[[Any, int, "list[_Header]"], "Response"]
 
@@ -479,9 +480,9 @@ class LocalExchange:
         """Arm (or restart) the symbol's countdown, or stop it with 0: a real timer."""
         timer = None
         if request.countdown_ms > 0:
-            timer = threading.Timer(
-                request.countdown_ms / 1000, self._countdown_ran_out, (request.symbol,)
-            )
+            # Capped so that a countdown of centuries stays a valid wait for the platform.
+            seconds = min(request.countdown_ms / 1000, _LONGEST_TIMER_S)
+            timer = threading.Timer(seconds, self._countdown_ran_out, (request.symbol,))
             timer.daemon = True
         with self._lock:
             replaced = self._countdowns.pop(request.symbol, None)

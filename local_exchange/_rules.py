@@ -136,7 +136,9 @@ def check_symbol(params: dict[str, str], server_time: int) -> SymbolRequest:
 def check_optional_symbol(params: dict[str, str], server_time: int) -> SymbolRequest:
     """The open-order lists: timing; the symbol is optional."""
     check_timing(params, server_time)
-    return SymbolRequest(params.get("symbol") or None)
+    if "symbol" in params:
+        return SymbolRequest(_symbol(params))  # sent empty: refused, as the spec's minLength
+    return SymbolRequest(None)
 
 
 @dataclass(frozen=True, slots=True)
