@@ -16,21 +16,64 @@ import pytest
 import yaml
 
 import binance_coinm_futures
-from binance_coinm_futures import BinanceError
+from binance_coinm_futures import BinanceError, cancel_batch, cancel_batch_async
+from binance_coinm_futures.api.trade import (
+    auto_cancel_all_open_orders,
+    cancel_all_algo_open_orders,
+    cancel_all_open_orders,
+    current_all_open_orders,
+)
 from binance_coinm_futures.types import Unset
 from tests.conftest import REFERENCE_PAGE
-from tests.wire.scripted import MODES, cancel, query, reply, scripted_server
+from tests.wire.scripted import MODES, call, cancel, query, reply, scripted_server
 
 ANSWERS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "binance-answers"
 ANSWERS: dict[str, dict[str, Any]] = {
     path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
     for path in sorted(ANSWERS_DIR.glob("*.yaml"))
 }
-OPERATIONS: dict[str, Callable[[str, str, dict[str, Any]], object]] = {
-    "cancel_order": cancel,
-    "query_order": query,
+OPERATIONS: dict[str, tuple[Callable[[str, str, dict[str, Any]], object], str]] = {
+    "cancel_order": (cancel, "/dapi/v1/order"),
+    "query_order": (query, "/dapi/v1/order"),
+    "cancel_batch": (
+        lambda url, mode, request: call(cancel_batch, cancel_batch_async, url, mode, request),
+        "/dapi/v1/batchOrders",
+    ),
+    "cancel_all_open_orders": (
+        lambda url, mode, request: call(
+            cancel_all_open_orders.sync, cancel_all_open_orders.asyncio, url, mode, request
+        ),
+        "/dapi/v1/allOpenOrders",
+    ),
+    "cancel_all_algo_open_orders": (
+        lambda url, mode, request: call(
+            cancel_all_algo_open_orders.sync,
+            cancel_all_algo_open_orders.asyncio,
+            url,
+            mode,
+            request,
+        ),
+        "/dapi/v1/algoOpenOrders",
+    ),
+    "current_all_open_orders": (
+        lambda url, mode, request: call(
+            current_all_open_orders.sync, current_all_open_orders.asyncio, url, mode, request
+        ),
+        "/dapi/v1/openOrders",
+    ),
+    "auto_cancel_all_open_orders": (
+        lambda url, mode, request: call(
+            auto_cancel_all_open_orders.sync,
+            auto_cancel_all_open_orders.asyncio,
+            url,
+            mode,
+            request,
+        ),
+        "/dapi/v1/countdownCancelAll",
+    ),
 }
-"""A file's ``operation`` (default cancel_order): the generated function its answer answers."""
+"""A file's ``operation`` (default cancel_order): the function its answer answers (a generated
+endpoint or a helper), and the path it calls."""
 CASES = [
     pytest.param(name, status, id=f"{name}-{status}")
     for name, answer in ANSWERS.items()
@@ -44,9 +87,13 @@ def test_client_reads_every_published_answer(name: str, status: int, mode: str) 
     answer = ANSWERS[name]
     expect = answer["expect"]
     body = answer["body"].encode()
-    call = OPERATIONS[answer.get("operation", "cancel_order")]
+    call, path = OPERATIONS[answer.get("operation", "cancel_order")]
     with scripted_server([reply(status, body)]) as server:
-        if "returns" in expect:
+        if "results" in expect:
+            results = call(server.url, mode, answer["request"])
+            assert isinstance(results, list)
+            assert [type(result).__name__ for result in results] == expect["results"]
+        elif "returns" in expect:
             order = call(server.url, mode, answer["request"])
             assert type(order).__name__ == expect["returns"]
             for attribute, value in expect["attributes"].items():
@@ -60,7 +107,7 @@ def test_client_reads_every_published_answer(name: str, status: int, mode: str) 
             assert type(raised.value) is error_type, raised.value
             assert (raised.value.status, raised.value.code) == (status, expect["code"])
             assert binance_words(body) in raised.value.msg
-    assert server.paths == ["/dapi/v1/order"]
+    assert server.paths == [path]
 
 
 def binance_words(body: bytes) -> str:

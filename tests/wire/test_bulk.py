@@ -31,7 +31,7 @@ from binance_coinm_futures.client import AuthenticatedClient
 from binance_coinm_futures.models import CancelOrderResponse
 from binance_coinm_futures.testing import Fault, LocalExchange, Order
 from tests.wire.conftest import KEY_KINDS, credentials
-from tests.wire.scripted import MODES, mode_args, reply, scripted_server
+from tests.wire.scripted import MODES, call, mode_args, reply, scripted_server
 
 SYMBOL = "BTCUSD_PERP"
 BATCH = ("DELETE", "/dapi/v1/batchOrders")
@@ -376,3 +376,43 @@ def test_flatten_book_waits_out_an_unknown_outcome_and_raises_other_errors(
     exchange.inject(Fault.FIREWALL, method="GET", path="/dapi/v1/openOrders")
     with pytest.raises(BinanceError, match="HTTP 403"):
         flatten(mode, exchange)
+
+
+# -- success codes from the spec --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("body", "success"),
+    [
+        (b'{"code": 200, "msg": "The operation of cancel all open order is done."}', True),
+        (b'{"code": 200}', True),
+        (b'{"code": "200", "msg": "done"}', False),  # the algo cancel's string form
+        (b'{"code": 201, "msg": "done"}', False),
+        (b'{"msg": "The operation of cancel all open order is done."}', False),
+    ],
+)
+def test_a_cancel_all_succeeds_only_with_the_code_its_spec_documents(
+    mode: str, body: bytes, success: bool
+) -> None:
+    from binance_coinm_futures.api.trade import cancel_all_open_orders
+
+    with scripted_server([reply(200, body)]) as server:
+        if success:
+            answer = call(
+                cancel_all_open_orders.sync,
+                cancel_all_open_orders.asyncio,
+                server.url,
+                mode,
+                {"symbol": SYMBOL},
+            )
+            assert int(answer.code) == 200
+        else:
+            with pytest.raises(ExecutionStatusUnknown, match="not the documented success"):
+                call(
+                    cancel_all_open_orders.sync,
+                    cancel_all_open_orders.asyncio,
+                    server.url,
+                    mode,
+                    {"symbol": SYMBOL},
+                )
