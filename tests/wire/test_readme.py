@@ -42,3 +42,22 @@ def test_quick_start_sync_and_async(monkeypatch: pytest.MonkeyPatch) -> None:
         exec(compile(wrapped, "README.md", "exec"), namespace)  # noqa: S102
         order = asyncio.run(namespace["run"]())  # type: ignore[operator]
         assert order.order_id == 4612097861
+
+
+def examples_with_output() -> list[tuple[str, str]]:
+    """Each README example followed by "Prints:" and the text it prints."""
+    readme = (ROOT / "README.md").read_text()
+    return re.findall(r"```python\n((?:(?!```).)*)```\n\nPrints:\n\n```text\n(.*?)```", readme, re.S)
+
+
+def test_there_are_examples_with_output() -> None:
+    assert len(examples_with_output()) >= 3
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_each_example_prints_what_the_readme_says(index: int) -> None:
+    code, printed = examples_with_output()[index]
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        exec(compile(code, "README.md", "exec"), {})  # noqa: S102
+    assert output.getvalue() == printed
