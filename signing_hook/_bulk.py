@@ -29,7 +29,16 @@ import attrs
 
 from binance_coinm_futures.client import AuthenticatedClient
 
-from ._confirm import DEFAULT_BACKOFF, DEFAULT_DEADLINE, TRY_AGAIN, Limits, backoff_after
+from ._confirm import (
+    DEFAULT_BACKOFF,
+    DEFAULT_DEADLINE,
+    TRY_AGAIN,
+    Limits,
+    Wait,
+    backoff_after,
+    drive,
+    drive_async,
+)
 from ._errors import BinanceError, ExecutionStatusUnknown, InvalidRequest, error_for_code
 from ._outcome import load_json
 from ._spec import OperationRules, operation_rules, path_of
@@ -63,15 +72,8 @@ class _Batch:
         orig_client_order_ids: Sequence[str] | None,
         recv_window: int | None,
     ) -> None:
-        if (order_ids is None) == (orig_client_order_ids is None):
-            raise InvalidRequest(
-                "pass exactly one of order_ids= or orig_client_order_ids=", parameter="order_ids"
-            )
-        ids: Sequence[int | str] = order_ids if order_ids is not None else orig_client_order_ids  # type: ignore[assignment]
-        if isinstance(ids, str | bytes):
-            raise InvalidRequest("pass a list of ids, not one string", parameter="order_ids")
         self.symbol = symbol
-        self.ids = list(ids)
+        self.ids = _one_list(order_ids, orig_client_order_ids)
         self.list_name = "orderIdList" if order_ids is not None else "origClientOrderIdList"
         self.recv_window = recv_window
         self.params = {"symbol": symbol, self.list_name: json.dumps(self.ids, separators=_COMPACT)}
@@ -113,6 +115,20 @@ class _Batch:
                     )
                 )
         return results
+
+
+def _one_list(
+    order_ids: Sequence[int] | None, orig_client_order_ids: Sequence[str] | None
+) -> list[Any]:
+    """The one id list the caller gave, refused (nothing sent) unless exactly one was."""
+    if (order_ids is None) == (orig_client_order_ids is None):
+        raise InvalidRequest(
+            "pass exactly one of order_ids= or orig_client_order_ids=", parameter="order_ids"
+        )
+    ids = order_ids if order_ids is not None else orig_client_order_ids
+    if isinstance(ids, str | bytes):
+        raise InvalidRequest("pass a list of ids, not one string", parameter="order_ids")
+    return list(ids or ())
 
 
 def _rules() -> OperationRules:
@@ -182,14 +198,7 @@ def _chunks(
     recv_window: int | None,
 ) -> list[_Batch]:
     """The batches of at most the spec's ``maxItems`` ids, every one checked before any is sent."""
-    if (order_ids is None) == (orig_client_order_ids is None):
-        raise InvalidRequest(
-            "pass exactly one of order_ids= or orig_client_order_ids=", parameter="order_ids"
-        )
-    ids: Sequence[Any] = order_ids if order_ids is not None else orig_client_order_ids  # type: ignore[assignment]
-    if isinstance(ids, str | bytes):
-        raise InvalidRequest("pass a list of ids, not one string", parameter="order_ids")
-    ids = list(ids)
+    ids = _one_list(order_ids, orig_client_order_ids)
     if not ids:
         raise InvalidRequest("pass at least one id", parameter="order_ids")
     name = "orderIdList" if order_ids is not None else "origClientOrderIdList"
@@ -290,16 +299,9 @@ class FlatBook:
 _Step: TypeAlias = Literal["cancel_all", "cancel_all_algo", "list", "list_algo"]
 
 
-class _Wait:
-    __slots__ = ("seconds",)
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-
-
 def _flatten(
     symbol: str, limits: Limits, now: Callable[[], float]
-) -> Generator[_Step | _Wait, object, FlatBook]:
+) -> Generator[_Step | Wait, object, FlatBook]:
     """The one procedure: yields a step or a wait, is sent the step's answer or error."""
     deadline = now() + limits.deadline
     sent = 0
@@ -354,7 +356,7 @@ def _flatten(
             retries += 1
             if now() + wait >= deadline:
                 raise out_of_bounds(f"the wait after {step} would end after the deadline")
-            yield _Wait(wait)
+            yield Wait(wait)
             # A failed listing is listed again; a failed cancel is retried in the next round.
             if step.startswith("list"):
                 latest[step] = None
@@ -380,30 +382,51 @@ def _summary(answer: object) -> str:
     return "done"
 
 
-def _step_call(
-    client: AuthenticatedClient, symbol: str, step: _Step, recv_window: int | None
-) -> tuple[Any, dict[str, Any]]:
-    """The generated module and arguments of one step."""
+def _step_module(step: _Step) -> Any:
+    """The generated module of one step."""
     from binance_coinm_futures.api.trade import (
         cancel_all_algo_open_orders,
         cancel_all_open_orders,
         current_all_algo_open_orders,
         current_all_open_orders,
     )
-    from binance_coinm_futures.types import UNSET
 
-    module = {
+    return {
         "cancel_all": cancel_all_open_orders,
         "cancel_all_algo": cancel_all_algo_open_orders,
         "list": current_all_open_orders,
         "list_algo": current_all_algo_open_orders,
     }[step]
-    arguments = {
-        "client": client,
-        "symbol": symbol,
-        "recv_window": UNSET if recv_window is None else recv_window,
-    }
-    return module, arguments
+
+
+def _step_arguments(symbol: str, recv_window: int | None) -> dict[str, Any]:
+    from binance_coinm_futures.types import UNSET
+
+    return {"symbol": symbol, "recv_window": UNSET if recv_window is None else recv_window}
+
+
+def _perform(
+    client: AuthenticatedClient, symbol: str, step: _Step, recv_window: int | None
+) -> object:
+    try:
+        answer: object = _step_module(step).sync(
+            client=client, **_step_arguments(symbol, recv_window)
+        )
+    except BinanceError as error:
+        return error
+    return answer
+
+
+async def _perform_async(
+    client: AuthenticatedClient, symbol: str, step: _Step, recv_window: int | None
+) -> object:
+    try:
+        answer: object = await _step_module(step).asyncio(
+            client=client, **_step_arguments(symbol, recv_window)
+        )
+    except BinanceError as error:
+        return error
+    return answer
 
 
 def flatten_book(
@@ -436,22 +459,7 @@ def flatten_book(
         ValueError: bounds that make no sense; nothing is sent.
     """
     machine = _flatten(symbol, Limits(max_requests, deadline, backoff), time.monotonic)
-    try:
-        action = next(machine)
-        while True:
-            if isinstance(action, _Wait):
-                time.sleep(action.seconds)
-                action = machine.send(None)
-                continue
-            module, arguments = _step_call(client, symbol, action, recv_window)
-            try:
-                answer: object = module.sync(**arguments)
-            except BinanceError as error:
-                answer = error
-            action = machine.send(answer)
-    except StopIteration as finished:
-        book: FlatBook = finished.value
-        return book
+    return drive(machine, lambda step: _perform(client, symbol, step, recv_window))
 
 
 async def flatten_book_async(
@@ -464,22 +472,7 @@ async def flatten_book_async(
     backoff: float = DEFAULT_BACKOFF,
 ) -> FlatBook:
     """The async form of `flatten_book`: the same steps, bound and errors."""
-    import anyio
-
     machine = _flatten(symbol, Limits(max_requests, deadline, backoff), time.monotonic)
-    try:
-        action = next(machine)
-        while True:
-            if isinstance(action, _Wait):
-                await anyio.sleep(action.seconds)
-                action = machine.send(None)
-                continue
-            module, arguments = _step_call(client, symbol, action, recv_window)
-            try:
-                answer: object = await module.asyncio(**arguments)
-            except BinanceError as error:
-                answer = error
-            action = machine.send(answer)
-    except StopIteration as finished:
-        book: FlatBook = finished.value
-        return book
+    return await drive_async(
+        machine, lambda step: _perform_async(client, symbol, step, recv_window)
+    )

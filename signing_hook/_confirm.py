@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
+from collections.abc import Awaitable, Callable, Generator
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar
 
 import attrs
 
@@ -88,7 +88,7 @@ class OrderState:
 _Call: TypeAlias = Literal["cancel", "query"]
 
 
-class _Wait:
+class Wait:
     """Sleep this many seconds, then go on."""
 
     __slots__ = ("seconds",)
@@ -97,7 +97,7 @@ class _Wait:
         self.seconds = seconds
 
 
-_Action: TypeAlias = "_Call | _Wait"
+_Action: TypeAlias = "_Call | Wait"
 _Answer: TypeAlias = "CancelOrderResponse | QueryOrderResponse | BinanceError | None"
 
 
@@ -214,7 +214,7 @@ def _decide(
             if now() + wait >= deadline:
                 raise out_of_bounds(f"the next {call} would start after the deadline")
             if wait:
-                yield _Wait(wait)
+                yield Wait(wait)
         answer = yield call
         sent += 1
         history.append(_summary(call, answer))
@@ -369,17 +369,7 @@ def cancel_and_confirm(
     """
     target = _Target(symbol, order_id, orig_client_order_id, recv_window)
     machine = _decide(target, Limits(max_requests, deadline, backoff), time.monotonic)
-    try:
-        action = next(machine)
-        while True:
-            if isinstance(action, _Wait):
-                time.sleep(action.seconds)
-                action = machine.send(None)
-            else:
-                action = machine.send(_call_sync(client, target, action))
-    except StopIteration as finished:
-        state: OrderState = finished.value
-        return state
+    return drive(machine, lambda call: _call_sync(client, target, call))
 
 
 async def cancel_and_confirm_async(
@@ -394,18 +384,48 @@ async def cancel_and_confirm_async(
     backoff: float = DEFAULT_BACKOFF,
 ) -> OrderState:
     """The async form of `cancel_and_confirm`: the same decisions, bounds and errors."""
-    import anyio  # deferred: only async callers need it, and httpx already depends on it
-
     target = _Target(symbol, order_id, orig_client_order_id, recv_window)
     machine = _decide(target, Limits(max_requests, deadline, backoff), time.monotonic)
+    return await drive_async(machine, lambda call: _call_async(client, target, call))
+
+
+_Result = TypeVar("_Result")
+
+
+def drive(
+    machine: Generator[Any, Any, _Result],
+    perform: Callable[[Any], object],
+    sleep: Callable[[float], object] = time.sleep,
+) -> _Result:
+    """Run a decision procedure: ``sleep`` for its waits, ``perform`` its steps, send the
+    outcomes back; its return value is the result."""
     try:
         action = next(machine)
         while True:
-            if isinstance(action, _Wait):
+            if isinstance(action, Wait):
+                sleep(action.seconds)
+                action = machine.send(None)
+            else:
+                action = machine.send(perform(action))
+    except StopIteration as finished:
+        result: _Result = finished.value
+        return result
+
+
+async def drive_async(
+    machine: Generator[Any, Any, _Result], perform: Callable[[Any], Awaitable[object]]
+) -> _Result:
+    """The async form of `drive`: the waits are anyio sleeps, the steps awaited."""
+    import anyio  # deferred: only async callers need it, and httpx already depends on it
+
+    try:
+        action = next(machine)
+        while True:
+            if isinstance(action, Wait):
                 await anyio.sleep(action.seconds)
                 action = machine.send(None)
             else:
-                action = machine.send(await _call_async(client, target, action))
+                action = machine.send(await perform(action))
     except StopIteration as finished:
-        state: OrderState = finished.value
-        return state
+        result: _Result = finished.value
+        return result

@@ -24,16 +24,18 @@ orders when they run out, which is what the switch is for.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 from binance_coinm_futures.client import AuthenticatedClient
 
+from ._confirm import Wait, drive, drive_async
 from ._errors import BinanceError, InvalidRequest, ProtectionLapsed, RateLimited
 
 logger: Final = logging.getLogger("binance_coinm_futures")
@@ -153,12 +155,64 @@ def _positive(value: object) -> bool:
     )
 
 
-def _beat_arguments(client: AuthenticatedClient, symbol: str, countdown_ms: int) -> dict[str, Any]:
-    return {"client": client, "symbol": symbol, "countdown_time": countdown_ms}
+_Beat: TypeAlias = tuple[str, int]
+"""One countdown request: the symbol and its countdownTime in ms (0 disarms)."""
 
 
-class DeadMansSwitch:
-    """The sync switch: ``with dead_mans_switch(client=..., symbols=...) as switch:``."""
+def _beating(
+    heart: _Heart,
+) -> Generator[Wait | _Beat | ProtectionLapsed, BinanceError | None, None]:
+    """The heartbeat loop, once for both switches: yields a wait, a beat (and is sent its
+    failure or None), or a lapse to tell (and is sent None)."""
+    while True:
+        yield Wait(heart.wait(time.monotonic()))
+        if heart.round_due(time.monotonic()):
+            heart.round_started(time.monotonic())
+            ok = True
+            for symbol in heart.symbols:
+                sent_at = time.monotonic()
+                error = yield (symbol, heart.countdown_ms)
+                ok = ok and error is None
+                if not heart.beaten(symbol, sent_at, error, time.monotonic()):
+                    break
+            if ok:
+                heart.round_succeeded()
+        lapse = heart.newly_lapsed(time.monotonic())
+        if lapse is not None:
+            yield lapse
+
+
+def _arming(heart: _Heart) -> Generator[_Beat, BinanceError | None, BinanceError | None]:
+    """Arm each symbol in turn; on a failure, disarm the ones armed and return the failure."""
+    armed: list[str] = []
+    for symbol in heart.symbols:
+        failed = yield (symbol, heart.countdown_ms)
+        if failed is not None:
+            yield from _disarming(armed)
+            return failed
+        armed.append(symbol)
+    return None
+
+
+def _disarming(
+    symbols: Sequence[str],
+) -> Generator[_Beat, BinanceError | None, BinanceError | None]:
+    """Stop each symbol's countdown, every one tried; the first failure, if any."""
+    first: BinanceError | None = None
+    for symbol in symbols:
+        failed = yield (symbol, 0)
+        if failed is not None:
+            logger.warning("dead-man's switch: could not disarm %s: %s", symbol, failed)
+            first = first or failed
+    return first
+
+
+class _Stopped(Exception):
+    """The sync switch's block ended: its heartbeat thread stops."""
+
+
+class _Switch:
+    """What the sync and the async switch share: the schedule, the lapse, the repr."""
 
     def __init__(
         self,
@@ -171,8 +225,6 @@ class DeadMansSwitch:
         self._heart = _Heart(symbols, countdown, heartbeat)
         self._client = client
         self._on_lapse = on_lapse
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._state = "new"
 
     def __repr__(self) -> str:
@@ -188,23 +240,47 @@ class DeadMansSwitch:
         if self._heart.lapsed is not None:
             raise self._heart.lapsed
 
-    def _beat(self, symbol: str, countdown_ms: int) -> None:
+    def _arguments(self, beat: _Beat) -> dict[str, Any]:
+        return {"client": self._client, "symbol": beat[0], "countdown_time": beat[1]}
+
+    def _tell(self, lapse: ProtectionLapsed) -> None:
+        if self._on_lapse is not None:
+            self._on_lapse(lapse)
+
+    def _armed(self, started: float) -> None:
+        self._heart.armed(started)
+        self._state = "beating"
+
+    def _exited(self, clean: bool) -> bool:
+        """Whether to disarm: only on a clean exit."""
+        self._state = "disarmed" if clean else "stopped, left armed"
+        return clean
+
+
+class DeadMansSwitch(_Switch):
+    """The sync switch: ``with dead_mans_switch(client=..., symbols=...) as switch:``."""
+
+    _thread: threading.Thread | None = None
+
+    def _beat(self, action: _Beat | ProtectionLapsed) -> BinanceError | None:
         from binance_coinm_futures.api.trade import auto_cancel_all_open_orders
 
-        auto_cancel_all_open_orders.sync(**_beat_arguments(self._client, symbol, countdown_ms))
+        if isinstance(action, ProtectionLapsed):
+            self._tell(action)
+            return None
+        try:
+            auto_cancel_all_open_orders.sync(**self._arguments(action))
+        except BinanceError as failed:
+            return failed
+        return None
 
     def __enter__(self) -> DeadMansSwitch:
         started = time.monotonic()
-        armed: list[str] = []
-        try:
-            for symbol in self._heart.symbols:
-                self._beat(symbol, self._heart.countdown_ms)
-                armed.append(symbol)
-        except BaseException:
-            self._disarm(armed, raise_errors=False)
-            raise
-        self._heart.armed(started)
-        self._state = "beating"
+        failed = drive(_arming(self._heart), self._beat)
+        if failed is not None:
+            raise failed
+        self._armed(started)
+        self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._run, name="binance-dead-mans-switch", daemon=True
         )
@@ -212,37 +288,12 @@ class DeadMansSwitch:
         return self
 
     def _run(self) -> None:
-        heart = self._heart
-        while not self._stop.wait(heart.wait(time.monotonic())):
-            if heart.round_due(time.monotonic()):
-                heart.round_started(time.monotonic())
-                ok = True
-                for symbol in heart.symbols:
-                    sent_at = time.monotonic()
-                    error: BinanceError | None = None
-                    try:
-                        self._beat(symbol, heart.countdown_ms)
-                    except BinanceError as failed:
-                        error = failed
-                        ok = False
-                    if not heart.beaten(symbol, sent_at, error, time.monotonic()):
-                        break
-                if ok:
-                    heart.round_succeeded()
-            lapse = heart.newly_lapsed(time.monotonic())
-            if lapse is not None and self._on_lapse is not None:
-                self._on_lapse(lapse)
+        def sleep(seconds: float) -> None:
+            if self._stop.wait(seconds):
+                raise _Stopped
 
-    def _disarm(self, symbols: Sequence[str], *, raise_errors: bool) -> None:
-        first: BinanceError | None = None
-        for symbol in symbols:
-            try:
-                self._beat(symbol, 0)
-            except BinanceError as failed:
-                logger.warning("dead-man's switch: could not disarm %s: %s", symbol, failed)
-                first = first or failed
-        if first is not None and raise_errors:
-            raise first
+        with contextlib.suppress(_Stopped):
+            drive(_beating(self._heart), self._beat, sleep)
 
     def __exit__(
         self,
@@ -250,109 +301,45 @@ class DeadMansSwitch:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._stop.set()
         if self._thread is not None:
+            self._stop.set()
             self._thread.join()
-        if exc_type is not None:
-            self._state = "stopped, left armed"
-            return
-        self._disarm(self._heart.symbols, raise_errors=True)
-        self._state = "disarmed"
-        self.check()
+        if self._exited(exc_type is None):
+            failed = drive(_disarming(self._heart.symbols), self._beat)
+            if failed is not None:
+                raise failed
+            self.check()
 
 
-class AsyncDeadMansSwitch:
+class AsyncDeadMansSwitch(_Switch):
     """The async switch: ``async with dead_mans_switch_async(client=..., symbols=...)``."""
 
-    def __init__(
-        self,
-        client: AuthenticatedClient,
-        symbols: str | Sequence[str],
-        countdown: float,
-        heartbeat: float,
-        on_lapse: LapseCallback | None,
-    ) -> None:
-        self._heart = _Heart(symbols, countdown, heartbeat)
-        self._client = client
-        self._on_lapse = on_lapse
-        self._group: Any = None
-        self._state = "new"
+    _group: Any = None
 
-    def __repr__(self) -> str:
-        return self._heart.describe(type(self).__name__, self._state)
-
-    @property
-    def lapsed(self) -> ProtectionLapsed | None:
-        """The lapse, once the protection may have run out; None while it holds."""
-        return self._heart.lapsed
-
-    def check(self) -> None:
-        """Raise ``ProtectionLapsed`` if the protection may have run out."""
-        if self._heart.lapsed is not None:
-            raise self._heart.lapsed
-
-    async def _beat(self, symbol: str, countdown_ms: int) -> None:
+    async def _beat(self, action: _Beat | ProtectionLapsed) -> BinanceError | None:
         from binance_coinm_futures.api.trade import auto_cancel_all_open_orders
 
-        await auto_cancel_all_open_orders.asyncio(
-            **_beat_arguments(self._client, symbol, countdown_ms)
-        )
+        if isinstance(action, ProtectionLapsed):
+            self._tell(action)
+            return None
+        try:
+            await auto_cancel_all_open_orders.asyncio(**self._arguments(action))
+        except BinanceError as failed:
+            return failed
+        return None
 
     async def __aenter__(self) -> AsyncDeadMansSwitch:
         import anyio
 
         started = time.monotonic()
-        armed: list[str] = []
-        try:
-            for symbol in self._heart.symbols:
-                await self._beat(symbol, self._heart.countdown_ms)
-                armed.append(symbol)
-        except BaseException:
-            with anyio.CancelScope(shield=True):
-                await self._disarm(armed, raise_errors=False)
-            raise
-        self._heart.armed(started)
-        self._state = "beating"
+        failed = await drive_async(_arming(self._heart), self._beat)
+        if failed is not None:
+            raise failed
+        self._armed(started)
         self._group = anyio.create_task_group()
         await self._group.__aenter__()
-        self._group.start_soon(self._run)
+        self._group.start_soon(drive_async, _beating(self._heart), self._beat)
         return self
-
-    async def _run(self) -> None:
-        import anyio
-
-        heart = self._heart
-        while True:
-            await anyio.sleep(heart.wait(time.monotonic()))
-            if heart.round_due(time.monotonic()):
-                heart.round_started(time.monotonic())
-                ok = True
-                for symbol in heart.symbols:
-                    sent_at = time.monotonic()
-                    error: BinanceError | None = None
-                    try:
-                        await self._beat(symbol, heart.countdown_ms)
-                    except BinanceError as failed:
-                        error = failed
-                        ok = False
-                    if not heart.beaten(symbol, sent_at, error, time.monotonic()):
-                        break
-                if ok:
-                    heart.round_succeeded()
-            lapse = heart.newly_lapsed(time.monotonic())
-            if lapse is not None and self._on_lapse is not None:
-                self._on_lapse(lapse)
-
-    async def _disarm(self, symbols: Sequence[str], *, raise_errors: bool) -> None:
-        first: BinanceError | None = None
-        for symbol in symbols:
-            try:
-                await self._beat(symbol, 0)
-            except BinanceError as failed:
-                logger.warning("dead-man's switch: could not disarm %s: %s", symbol, failed)
-                first = first or failed
-        if first is not None and raise_errors:
-            raise first
 
     async def __aexit__(
         self,
@@ -363,12 +350,11 @@ class AsyncDeadMansSwitch:
         if self._group is not None:
             self._group.cancel_scope.cancel()
             await self._group.__aexit__(None, None, None)
-        if exc_type is not None:
-            self._state = "stopped, left armed"
-            return
-        await self._disarm(self._heart.symbols, raise_errors=True)
-        self._state = "disarmed"
-        self.check()
+        if self._exited(exc_type is None):
+            failed = await drive_async(_disarming(self._heart.symbols), self._beat)
+            if failed is not None:
+                raise failed
+            self.check()
 
 
 def dead_mans_switch(

@@ -32,10 +32,10 @@ from binance_coinm_futures import (
 from binance_coinm_futures._runtime._confirm import (
     OPEN_STATUSES,
     Limits,
+    Wait,
     _Answer,
     _decide,
     _Target,
-    _Wait,
 )
 from binance_coinm_futures.models import CancelOrderResponse, QueryOrderResponse
 
@@ -114,7 +114,7 @@ def drive(
     try:
         action = next(machine)
         while True:
-            if isinstance(action, _Wait):
+            if isinstance(action, Wait):
                 run.steps.append(action.seconds)
                 run.clock += action.seconds
                 action = machine.send(None)

@@ -7,6 +7,7 @@ return the documented model or raise the documented exception.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -32,43 +33,27 @@ ANSWERS: dict[str, dict[str, Any]] = {
     path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
     for path in sorted(ANSWERS_DIR.glob("*.yaml"))
 }
+
+
+def _endpoint(module: Any) -> Callable[[str, str, dict[str, Any]], object]:
+    return functools.partial(call, module.sync, module.asyncio)
+
+
 OPERATIONS: dict[str, tuple[Callable[[str, str, dict[str, Any]], object], str]] = {
     "cancel_order": (cancel, "/dapi/v1/order"),
     "query_order": (query, "/dapi/v1/order"),
     "cancel_batch": (
-        lambda url, mode, request: call(cancel_batch, cancel_batch_async, url, mode, request),
+        functools.partial(call, cancel_batch, cancel_batch_async),
         "/dapi/v1/batchOrders",
     ),
-    "cancel_all_open_orders": (
-        lambda url, mode, request: call(
-            cancel_all_open_orders.sync, cancel_all_open_orders.asyncio, url, mode, request
-        ),
-        "/dapi/v1/allOpenOrders",
-    ),
+    "cancel_all_open_orders": (_endpoint(cancel_all_open_orders), "/dapi/v1/allOpenOrders"),
     "cancel_all_algo_open_orders": (
-        lambda url, mode, request: call(
-            cancel_all_algo_open_orders.sync,
-            cancel_all_algo_open_orders.asyncio,
-            url,
-            mode,
-            request,
-        ),
+        _endpoint(cancel_all_algo_open_orders),
         "/dapi/v1/algoOpenOrders",
     ),
-    "current_all_open_orders": (
-        lambda url, mode, request: call(
-            current_all_open_orders.sync, current_all_open_orders.asyncio, url, mode, request
-        ),
-        "/dapi/v1/openOrders",
-    ),
+    "current_all_open_orders": (_endpoint(current_all_open_orders), "/dapi/v1/openOrders"),
     "auto_cancel_all_open_orders": (
-        lambda url, mode, request: call(
-            auto_cancel_all_open_orders.sync,
-            auto_cancel_all_open_orders.asyncio,
-            url,
-            mode,
-            request,
-        ),
+        _endpoint(auto_cancel_all_open_orders),
         "/dapi/v1/countdownCancelAll",
     ),
 }

@@ -47,7 +47,8 @@ def test_quick_start_sync_and_async(monkeypatch: pytest.MonkeyPatch) -> None:
 def examples_with_output() -> list[tuple[str, str]]:
     """Each README example followed by "Prints:" and the text it prints."""
     readme = (ROOT / "README.md").read_text()
-    return re.findall(r"```python\n((?:(?!```).)*)```\n\nPrints:\n\n```text\n(.*?)```", readme, re.S)
+    example = r"```python\n((?:(?!```).)*)```\n\nPrints:\n\n```text\n(.*?)```"
+    return re.findall(example, readme, re.S)
 
 
 def test_there_are_examples_with_output() -> None:
