@@ -244,8 +244,13 @@ class _Switch:
         return {"client": self._client, "symbol": beat[0], "countdown_time": beat[1]}
 
     def _tell(self, lapse: ProtectionLapsed) -> None:
-        if self._on_lapse is not None:
+        if self._on_lapse is None:
+            return
+        try:
             self._on_lapse(lapse)
+        except Exception:
+            # The callback's failure must not stop the heartbeat it reports on.
+            logger.exception("dead-man's switch: on_lapse raised; the heartbeat goes on")
 
     def _armed(self, started: float) -> None:
         self._heart.armed(started)

@@ -223,3 +223,26 @@ def test_the_switch_repr_shows_its_defaults_and_no_client(exchange: LocalExchang
     assert text == (
         "DeadMansSwitch(symbols=('BTCUSD_PERP',), countdown=120, heartbeat=30, state='new')"
     )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_failing_on_lapse_callback_does_not_stop_the_heartbeat(
+    mode: str, exchange: LocalExchange
+) -> None:
+    def explode(lapse: ProtectionLapsed) -> None:
+        raise RuntimeError("the callback broke")
+
+    def body(switch: Any) -> None:
+        exchange.inject(Fault.SERVICE_UNAVAILABLE_503, 6, method="POST", path=COUNTDOWN_PATH)
+        deadline = time.monotonic() + 3.0
+        while switch.lapsed is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        beats = len(countdowns_sent(exchange))
+        exchange.clear_faults()
+        time.sleep(0.6)  # the heartbeat goes on after the callback raised
+        assert len(countdowns_sent(exchange)) > beats
+
+    with pytest.raises(ProtectionLapsed):
+        run_switch(
+            mode, exchange, body, symbols=SYMBOL, countdown=0.5, heartbeat=0.2, on_lapse=explode
+        )
