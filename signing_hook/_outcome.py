@@ -139,7 +139,7 @@ class SuccessRule:
     def _object_violation(self, payload: object) -> str | None:
         """What is wrong with one answer object's fields, whatever the request was."""
         if not isinstance(payload, dict):
-            return f"a JSON {_json_type(payload)}, not an object"
+            return f"a JSON {type(payload).__name__}, not an object"
         missing = sorted(self.required - payload.keys())
         if missing:
             return f"no {missing[0]!r}"

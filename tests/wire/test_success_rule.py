@@ -78,7 +78,7 @@ NOT_A_SUCCESS = {
     "no-status": (BY_ORDER_ID, 200, answer(status=REMOVE), "status"),
     "optional-of-wrong-type": (BY_ORDER_ID, 200, answer(price=37000), "price"),
     "optional-null": (BY_ORDER_ID, 200, answer(avgPrice=None), "avgPrice"),
-    "array": (BY_ORDER_ID, 200, b"[1, 2]", "array"),
+    "array": (BY_ORDER_ID, 200, b"[1, 2]", "list"),
     "json-string": (BY_ORDER_ID, 200, b'"CANCELED"', "str"),
     "status-202": (BY_ORDER_ID, 202, answer(), "202"),
     "status-299": (BY_ORDER_ID, 299, answer(), "299"),
