@@ -61,6 +61,7 @@ QUERY_WINDOW_MS = 90 * _DAY_MS
 _ORDER_METHODS = ("DELETE", "GET")
 _OPEN_ALGO_STATUSES = frozenset({"NEW"})
 _LONGEST_TIMER_S = 10**9
+_FIRST_ALGO_ID = 2146760
 _Checked = Any
 _Handler = Callable[[Any, int, "list[_Header]"], "Response"]
 
@@ -308,23 +309,26 @@ class LocalExchange:
             known = ", ".join(f"{m} {p}" for m, p in self._routes)
             raise ValueError(f"no endpoint {method} {path}; this exchange serves {known}")
 
-    def add_algo_order(self, algo_id: int, client_algo_id: str, symbol: str, **fields: Any) -> None:
-        """Hold an open conditional order (algoStatus NEW) in the algo service.
-
-        `fields` override the spec's example by wire name, e.g. ``triggerPrice="35000"``.
-        """
-        order = {
-            **algo_order_example(),
-            "algoId": algo_id,
-            "clientAlgoId": client_algo_id,
-            "symbol": symbol,
-            "algoStatus": "NEW",
-            "createTime": self.server_time_ms(),
-            **fields,
-        }
+    def add_algo_order(
+        self, symbol: str, *, algo_id: int | None = None, client_algo_id: str | None = None
+    ) -> dict[str, Any]:
+        """Hold an open conditional order (algoStatus NEW) in the algo service; the order as
+        the algo list answers it. Algo ids have their own sequence (`algo_id=None` takes the
+        next one); the other fields are the spec's example's."""
         with self._lock:
+            if algo_id is None:
+                algo_id = max(self._algo_orders, default=_FIRST_ALGO_ID - 1) + 1
+            order = {
+                **algo_order_example(),
+                "algoId": algo_id,
+                "clientAlgoId": client_algo_id or f"algo-{algo_id}",
+                "symbol": symbol,
+                "algoStatus": "NEW",
+                "createTime": self.server_time_ms(),
+            }
             self._algo_orders[algo_id] = order
             self._symbols.add(symbol)
+        return dict(order)
 
     @property
     def open_algo_orders(self) -> list[dict[str, Any]]:

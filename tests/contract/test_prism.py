@@ -183,7 +183,7 @@ def test_a_mixed_batch_and_a_flat_book_conform(
     base = 10_600 + 10 * KEY_KINDS.index(kind)
     seed(exchange, base + 1, f"desk:7/batch-{kind}.1")
     seed(exchange, base + 2, f"batch-{kind}-2")
-    exchange.add_algo_order(base + 3, f"stop:{kind}/3", SYMBOL)
+    exchange.add_algo_order(SYMBOL, algo_id=base + 3, client_algo_id=f"stop:{kind}/3")
     with through(prism, kind) as client:
         results = cancel_batch(
             client=client,
