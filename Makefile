@@ -18,10 +18,8 @@ GENERATE = $(BIN)/python templates/generator_spec.py openapi.yaml $(GENERATOR_SP
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(GENERATOR_SPEC) \
 	--config generator-config.yaml --custom-template-path templates --meta none --fail-on-warning
 
-# The last release tag; api-check compares the public API against it.
-API_BASE ?= $(shell git describe --tags --abbrev=0 --match 'v[0-9]*' 2>/dev/null)
-
-.PHONY: help setup demo test generate check-generated lint typecheck pytest clean build api-check arch bench bench-smoke \
+.PHONY: help setup demo test generate check-generated lint typecheck pytest clean build api-check api-update arch bench \
+	bench-smoke \
 	lint-spec fuzz
 
 help: ## list the targets
@@ -29,8 +27,8 @@ help: ## list the targets
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,keys,testing]'
+	$(BIN)/python -m pip install --quiet --upgrade pip  # 25.1 or later reads --group
+	$(BIN)/python -m pip install --quiet -e '.[keys,testing]' --group dev
 	touch $@
 
 setup: $(STAMP) ## create .venv and install the package with its dev tools
@@ -69,11 +67,11 @@ lint: setup ## ruff over hand-written code, pyproject.toml validation
 arch: setup ## import contracts: generated never imports hand-written code, and so on
 	$(BIN)/lint-imports
 
-api-check: setup ## fail on a breaking change to the public API since the last release tag
-	@if [ -z "$(API_BASE)" ]; then echo "api-check: no release tag (v*) to compare against"; exit 0; fi; \
-	$(BIN)/griffe check signing_hook --search . --against $(API_BASE); \
-	$(BIN)/griffe check binance_coinm_futures --search generated --against $(API_BASE); \
-	echo "api-check: no breaking change since $(API_BASE)"
+api-check: setup ## fail on a breaking change to the public API since the committed report
+	$(BIN)/python api-report/api_report.py check
+
+api-update: setup ## record the public API in api-report/ (on purpose: a release, a new name)
+	$(BIN)/python api-report/api_report.py update
 
 bench: ## CPU, latency and import time against the peers: bench/results.md and .png (~10 min)
 	bash bench/run.sh
@@ -95,7 +93,16 @@ pytest: setup $(NPM_STAMP)
 fuzz: setup ## the signature property test at 5,000 examples per key kind; prints the counts
 	SIGNATURE_FUZZ_PROFILE=fuzz $(BIN)/pytest -q --timeout=900 tests/contract/test_signature_property.py
 
-test: setup check-generated lint lint-spec arch api-check typecheck bench-smoke pytest ## everything CI runs
+# What `make test` runs, in order. Each step's output goes to $(TEST_LOGS)/<step>.log; the
+# terminal gets one line per step, a failed step's log in full and pytest's closing line.
+TEST_STEPS := check-generated lint lint-spec arch api-check typecheck bench-smoke pytest
+TEST_LOGS := .test-logs
+
+test: ## everything CI runs: one line per step here, each step's output in .test-logs/
+	@rm -rf $(TEST_LOGS) && mkdir -p $(TEST_LOGS)
+	@$(MAKE) --no-print-directory -s setup $(NPM_STAMP) >$(TEST_LOGS)/setup.log 2>&1 \
+		|| { cat $(TEST_LOGS)/setup.log; echo "make test: setup FAILED"; exit 1; }
+	@bash tests/steps.sh $(TEST_LOGS) "$(MAKE)" $(TEST_STEPS)
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist

@@ -6,13 +6,18 @@ LOCAL_EXCHANGE_SECRET=demo-secret`` (on one line).
 
 The secret is printed only when it is the published, test-only demo secret. Keys registered
 with ``--hmac-key``, ``--rsa-key`` and ``--ed25519-key`` are listed by API key alone, in
-``LOCAL_EXCHANGE_MORE_KEYS``. A summary for people (orders, queued faults) goes to stderr.
+``LOCAL_EXCHANGE_MORE_KEYS``. A summary for people (the open orders' ids, queued faults) goes
+to stderr. The secret of ``--api-key`` is best passed in the ``LOCAL_EXCHANGE_SECRET``
+environment variable, which ``ps`` does not show. While it runs, commands on stdin add orders,
+queue faults and read the request log (see ``_control``). Nonsense (a fault queued 0 times, a
+price that is no number, an order id given twice, a busy port) is refused with one line.
 ``python -m binance_coinm_futures.testing --help`` lists every flag.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shlex
 import signal
@@ -21,18 +26,26 @@ import sys
 import threading
 import typing
 from collections.abc import Sequence
-from dataclasses import fields
 from pathlib import Path
 from types import FrameType
-from typing import Any
 
 # Through the package, so that a missing testing extra is named.
 from . import DEMO_API_KEY, DEMO_SECRET, LocalExchange
-from ._faults import Fault
-from ._orders import Order
+from ._control import (
+    COMMANDS,
+    duplicate,
+    fault_names,
+    parse_fault,
+    parse_order,
+    serve_commands,
+    trim_log,
+)
+from ._orders import Order, demo_orders
 from ._spec import CURRENT_SHAPE, cancel_examples
 
-_BOOLEANS = {"true": True, "false": False}
+#: Where the secret of --api-key is read from: an environment variable is not shown by `ps`.
+_FROM_ENVIRONMENT = "env:"
+SECRET_VARIABLE = "LOCAL_EXCHANGE_SECRET"  # noqa: S105 - a variable name, not a secret
 
 
 def _key_and_value(flag: str, what: str) -> typing.Callable[[str], tuple[str, str]]:
@@ -45,53 +58,14 @@ def _key_and_value(flag: str, what: str) -> typing.Callable[[str], tuple[str, st
     return split
 
 
-def _order(value: str) -> Order:
-    """ORDER_ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...] as an Order; fields by Order's names."""
-    parts = value.split(",")
-    order_id, client_order_id, symbol, *rest = parts if len(parts) >= 3 else ["", "", ""]
-    if not order_id.isdigit() or not client_order_id or not symbol:
-        raise argparse.ArgumentTypeError(
-            f"--order takes ORDER_ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...], got {value!r}"
-        )
-    types = typing.get_type_hints(Order)
-    settable = {f.name for f in fields(Order)} - {"order_id", "client_order_id", "symbol"}
-    extra: dict[str, Any] = {}
-    for assignment in rest:
-        name, _, text = assignment.partition("=")
-        if name not in settable:
-            raise argparse.ArgumentTypeError(
-                f"--order: unknown field {name!r}; one of {', '.join(sorted(settable))}"
-            )
-        kind = types[name]
-        if kind is bool and text.lower() in _BOOLEANS:
-            extra[name] = _BOOLEANS[text.lower()]
-        elif kind is int and text.lstrip("-").isdigit():
-            extra[name] = int(text)
-        elif kind is str:
-            extra[name] = text
-        else:
-            expected = getattr(kind, "__name__", str(kind))
-            raise argparse.ArgumentTypeError(f"--order: {name}={text!r} is not a {expected}")
-    return Order(int(order_id), client_order_id, symbol, **extra)
-
-
-def _fault(value: str) -> tuple[Fault, int]:
-    name, _, times = value.partition("=")
-    fault = next((f for f in Fault if name.lower() in (f.name.lower(), str(f.value))), None)
-    if fault is None or (times and not times.isdigit()):
-        raise argparse.ArgumentTypeError(
-            f"--fault takes NAME[=TIMES] with NAME one of {', '.join(_fault_names())}, "
-            f"got {value!r}"
-        )
-    return fault, int(times or 1)
-
-
-def _fault_names() -> list[str]:
-    return [fault.name.lower() for fault in Fault]
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> typing.NoReturn:
+        # One line, not the usage block: the problem is what a person needs to see.
+        self.exit(2, f"{self.prog}: {message} (--help lists the flags)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m binance_coinm_futures.testing",
         description="A local Binance COIN-M Futures Cancel Order endpoint, for tests. "
         "It knows the demo key unless --api-key/--secret replace it.",
@@ -102,13 +76,19 @@ def _parser() -> argparse.ArgumentParser:
 
     keys = parser.add_argument_group("API keys (--hmac-key, --rsa-key, --ed25519-key repeat)")
     keys.add_argument("--api-key", default=DEMO_API_KEY, help="test-only (default: %(default)s)")
-    keys.add_argument("--secret", default=DEMO_SECRET, help="its HMAC secret (test-only)")
+    keys.add_argument(
+        "--secret",
+        help=f"its HMAC secret; visible in `ps`, so prefer the {SECRET_VARIABLE} environment "
+        "variable (default: the demo secret)",
+    )
     keys.add_argument(
         "--hmac-key",
         action="append",
         default=[],
         type=_key_and_value("--hmac-key", "SECRET"),
         metavar="API_KEY=SECRET",
+        help="another HMAC key (repeat); API_KEY=env:NAME reads the secret from the "
+        "environment variable NAME, which `ps` does not show",
     )
     for kind in ("rsa", "ed25519"):
         keys.add_argument(
@@ -125,7 +105,7 @@ def _parser() -> argparse.ArgumentParser:
         "--order",
         action="append",
         default=[],
-        type=_order,
+        type=parse_order,
         metavar="ORDER_ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...]",
         help="add an open order (repeat); more fields by Order's attribute names, "
         "e.g. 4612097870,my-order-1,BTCUSD_PERP,side=SELL,price=38500",
@@ -154,10 +134,10 @@ def _parser() -> argparse.ArgumentParser:
         "--fault",
         action="append",
         default=[],
-        type=_fault,
+        type=parse_fault,
         metavar="NAME[=TIMES]",
         help="answer the next TIMES (default 1) cancels with this fault, in the order given "
-        f"(repeat); NAME is one of: {', '.join(_fault_names())}",
+        f"(repeat); NAME is one of: {', '.join(fault_names())}",
     )
     return parser
 
@@ -193,35 +173,70 @@ def _stdin_tells_parent_death() -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or os.isatty(0)
 
 
-def _wait_for_stdin_to_close(done: threading.Event) -> None:
-    try:
-        while os.read(0, 65536):
-            pass
-    except OSError:
-        pass
-    done.set()
+def _secret(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str:
+    from_environment = os.environ.get(SECRET_VARIABLE)
+    if args.secret is not None and from_environment is not None:
+        parser.error(f"--secret and {SECRET_VARIABLE} are both set: pass the secret once")
+    secret = args.secret if args.secret is not None else from_environment
+    if secret is None:
+        if args.api_key != DEMO_API_KEY:
+            parser.error(f"--api-key {args.api_key} needs its secret: set {SECRET_VARIABLE}")
+        return DEMO_SECRET
+    if not secret:
+        parser.error(f"the secret of --api-key {args.api_key} is empty")
+    return secret
+
+
+def _hmac_secrets(
+    parser: argparse.ArgumentParser, entries: list[tuple[str, str]]
+) -> dict[str, str | bytes]:
+    """Each --hmac-key's secret: as given, or from the variable named by ``env:NAME``."""
+    found: dict[str, str | bytes] = {}
+    for api_key, secret in entries:
+        variable = secret.removeprefix(_FROM_ENVIRONMENT)
+        if variable != secret:
+            value = os.environ.get(variable)
+            if not value:
+                parser.error(f"--hmac-key {api_key}=env:{variable}: {variable} is not set")
+            secret = value
+        found[api_key] = secret
+    return found
+
+
+def _book(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[Order]:
+    """The starting book: the demo orders unless refused, then each --order, none twice."""
+    demo: list[Order] = [] if args.no_demo_orders else demo_orders()
+    book = list(demo)
+    for order in args.order:
+        taken = duplicate(order, book)
+        if taken is not None:
+            hint = " (a demo order; --no-demo-orders drops them)" if duplicate(order, demo) else ""
+            parser.error(f"--order {order.order_id}: {taken}{hint}")
+        book.append(order)
+    return book
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    api_keys: dict[str, str | bytes] = {args.api_key: args.secret}
-    api_keys.update(dict(args.hmac_key))
+    secret = _secret(parser, args)
+    api_keys: dict[str, str | bytes] = {args.api_key: secret}
+    api_keys.update(_hmac_secrets(parser, args.hmac_key))
     api_keys.update(_public_keys(parser, "--rsa-key", args.rsa_key))
     api_keys.update(_public_keys(parser, "--ed25519-key", args.ed25519_key))
+    book = _book(parser, args)
     exchange = LocalExchange(
         api_keys=api_keys,
-        orders=[] if args.no_demo_orders else None,
+        orders=book,
         host=args.host,
         port=args.port,
         clock_offset_ms=args.clock_offset_ms,
         any_order=args.any_order,
         answer_shape=args.answer_shape,
         symbols=args.symbol,
-        record_requests=False,  # nobody can read them, and a long benchmark would pile them up
+        # The `log` command reads the last requests; a benchmark (--any-order) keeps none.
+        record_requests=not args.any_order,
     )
-    for order in args.order:
-        exchange.add_order(order)
     for fault, times in args.fault:
         exchange.inject(fault, times)
 
@@ -232,11 +247,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    if _stdin_tells_parent_death():
-        threading.Thread(target=_wait_for_stdin_to_close, args=(done,), daemon=True).start()
-    with exchange:
+    try:
+        exchange.start()
+    except OSError as error:
+        print(
+            f"{parser.prog}: cannot listen on {args.host}:{args.port}: "
+            f"{error.strerror or error} (another process has the port? --port 0 picks a free one)",
+            file=sys.stderr,
+        )
+        return 1
+    try:
         startup = {"LOCAL_EXCHANGE_URL": exchange.url, "LOCAL_EXCHANGE_API_KEY": args.api_key}
-        if (args.api_key, args.secret) == (DEMO_API_KEY, DEMO_SECRET):
+        if (args.api_key, secret) == (DEMO_API_KEY, DEMO_SECRET):
             startup["LOCAL_EXCHANGE_SECRET"] = DEMO_SECRET
         more_keys = [key for key in api_keys if key != args.api_key]
         if more_keys:
@@ -245,15 +267,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             " ".join(f"{name}={shlex.quote(value)}" for name, value in startup.items()), flush=True
         )
         queued = ", ".join(f"{fault.name.lower()} x{times}" for fault, times in args.fault)
+        ids = " ".join(str(order.order_id) for order in exchange.open_orders)
         print(
-            f"local exchange: {len(exchange.open_orders)} open orders; "
-            f"faults queued: {queued or 'none'}. Stop with Ctrl-C.",
+            f"local exchange: {len(exchange.open_orders)} open orders ({ids or 'none'}); "
+            f"faults queued: {queued or 'none'}. Commands on stdin: {COMMANDS}. "
+            "Stop with Ctrl-C.",
             file=sys.stderr,
             flush=True,
         )
+        if _stdin_tells_parent_death():
+            threading.Thread(
+                target=_steer_until_stdin_closes, args=(exchange, done), daemon=True
+            ).start()
         while not done.wait(0.5):
-            pass
+            trim_log(exchange)
+    finally:
+        exchange.stop()
     return 0
+
+
+def _steer_until_stdin_closes(exchange: LocalExchange, done: threading.Event) -> None:
+    """Answer commands from stdin; its end (the owner closed it or died) stops the exchange."""
+    with contextlib.suppress(OSError, ValueError):  # stdin gone: the same as closed
+        serve_commands(exchange, sys.stdin, lambda answer: print(answer, flush=True))
+    done.set()
 
 
 if __name__ == "__main__":

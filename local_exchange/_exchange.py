@@ -305,9 +305,15 @@ class LocalExchange:
             self._after[(method, path)].append(action)
 
     def _check_route(self, method: str, path: str) -> None:
-        if (method, path) not in self._routes:
-            known = ", ".join(f"{m} {p}" for m, p in self._routes)
-            raise ValueError(f"no endpoint {method} {path}; this exchange serves {known}")
+        if (method, path) in self._routes:
+            return
+        methods = [known_method for known_method, known in self._routes if known == path]
+        if methods:
+            raise ValueError(
+                f"method must be one of {', '.join(methods)} for {path}, got {method!r}"
+            )
+        paths = ", ".join(dict.fromkeys(known for _, known in self._routes))
+        raise ValueError(f"path must be one of {paths}, got {path!r}")
 
     def add_algo_order(
         self, symbol: str, *, algo_id: int | None = None, client_algo_id: str | None = None

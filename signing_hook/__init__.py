@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         flatten_book,
         flatten_book_async,
     )
+    from ._calls import CallRecord
     from ._clock import Clock, ServerClock, system_clock
     from ._confirm import OrderState, cancel_and_confirm, cancel_and_confirm_async
     from ._connect import DEFAULT_TIMEOUT, connect
@@ -76,6 +77,7 @@ _HOME: dict[str, str] = {
     "BinanceAuth": "._auth",
     "BinanceError": "._errors",
     "BinanceTransport": "._transport",
+    "CallRecord": "._calls",
     "Clock": "._clock",
     "ClockSyncFailed": "._errors",
     "DeadMansSwitch": "._deadman",
@@ -127,6 +129,7 @@ __all__ = [
     "BinanceAuth",
     "BinanceError",
     "BinanceTransport",
+    "CallRecord",
     "Clock",
     "ClockSyncFailed",
     "DeadMansSwitch",

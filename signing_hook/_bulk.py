@@ -41,7 +41,7 @@ from ._confirm import (
 )
 from ._errors import BinanceError, ExecutionStatusUnknown, InvalidRequest, error_for_code
 from ._outcome import load_json
-from ._spec import OperationRules, operation_rules, path_of
+from ._spec import OperationRules, check_one_id, operation_rules, path_of
 
 if TYPE_CHECKING:
     from binance_coinm_futures.models import AlgoOrder, CancelOrderResponse, QueryOrderResponse
@@ -121,10 +121,12 @@ def _one_list(
     order_ids: Sequence[int] | None, orig_client_order_ids: Sequence[str] | None
 ) -> list[Any]:
     """The one id list the caller gave, refused (nothing sent) unless exactly one was."""
-    if (order_ids is None) == (orig_client_order_ids is None):
-        raise InvalidRequest(
-            "pass exactly one of order_ids= or orig_client_order_ids=", parameter="order_ids"
-        )
+    check_one_id(
+        {
+            "order_ids": order_ids is not None,
+            "orig_client_order_ids": orig_client_order_ids is not None,
+        }
+    )
     ids = order_ids if order_ids is not None else orig_client_order_ids
     if isinstance(ids, str | bytes):
         raise InvalidRequest("pass a list of ids, not one string", parameter="order_ids")

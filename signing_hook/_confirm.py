@@ -46,6 +46,7 @@ from ._errors import (
     ServiceUnavailable,
     UnknownOrder,
 )
+from ._spec import check_one_id
 
 if TYPE_CHECKING:
     from binance_coinm_futures.models import CancelOrderResponse, QueryOrderResponse
@@ -132,8 +133,12 @@ class _Target:
         orig_client_order_id: str | None,
         recv_window: int | None,
     ) -> None:
-        if (order_id is None) == (orig_client_order_id is None):
-            raise ValueError("pass exactly one of order_id= or orig_client_order_id=")
+        check_one_id(
+            {
+                "order_id": order_id is not None,
+                "orig_client_order_id": orig_client_order_id is not None,
+            }
+        )
         self.symbol = symbol
         self.order_id = order_id
         self.orig_client_order_id = orig_client_order_id

@@ -9,25 +9,45 @@ import re
 import ssl
 import urllib.request
 from typing import Any, Final, Literal
+from urllib.parse import parse_qsl
 
 import httpx
 
 from binance_coinm_futures.client import AuthenticatedClient
 
 from ._auth import BinanceAuth
+from ._calls import Call, CallHook, counting_hooks
 from ._clock import Clock, ServerClock, server_time_of, system_clock
-from ._errors import BinanceAPIError, BinanceError, ClockSyncFailed, InvalidRequest
+from ._errors import (
+    BinanceAPIError,
+    BinanceError,
+    ClockSyncFailed,
+    InvalidParameter,
+    InvalidRequest,
+)
 from ._signers import HmacSigner, Signer, signer_from_private_key
 from ._spec import operation_rules, path_of, server_url, server_urls
 from ._transport import BinanceTransport
+from ._version import __version__
+
+#: Ours first, then httpx's, as a browser lists its engine: a server log (or Binance support)
+#: sees which client and which release sent a request.
+USER_AGENT: Final = f"binance-coinm-futures/{__version__} python-httpx/{httpx.__version__}"
 
 #: Never unlimited: a cancel that hangs is worse than one that fails.
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=3.0)
 
 _SIGNATURE_IN_QUERY: Final = re.compile(rb"signature=[^&]*")
+_INVALID_SYMBOL: Final = -1121
+logger: Final = logging.getLogger("binance_coinm_futures")
 #: The httpx.Client arguments that neither clash with connect()'s own nor bypass its transport.
-_HTTPX_ARGS: Final = frozenset(
-    {"params", "event_hooks", "max_redirects", "default_encoding", "trust_env"}
+_HTTPX_ARGS: Final = frozenset({"params", "max_redirects", "default_encoding", "trust_env"})
+#: Refused with their own reason: httpx's hooks see the signed request and the API key.
+_EVENT_HOOKS_REFUSED: Final = (
+    "httpx_args may not set 'event_hooks' (since 2.0): httpx's hooks see the signed request, "
+    "its signature and the X-MBX-APIKEY header. Use connect(on_call=...), which is handed a "
+    "CallRecord per call (operation, ids, outcome, status, latency, requests sent, rate-limit "
+    "usage) that holds no secret"
 )
 
 
@@ -65,23 +85,68 @@ def _signer(
 
 
 class _Client(httpx.Client):
+    def __init__(self, *, on_call: CallHook | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_call = on_call
+
     def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
         if self.is_closed:
             raise InvalidRequest(_CLOSED)
-        return super().send(request, **kwargs)
+        try:
+            if self._on_call is None:
+                return super().send(request, **kwargs)
+            with Call(self._on_call, request) as call:
+                call.response = super().send(request, **kwargs)
+                return call.response
+        except InvalidParameter as error:
+            _name_the_symbol(error, request)
+            raise
 
 
 class _AsyncClient(httpx.AsyncClient):
+    def __init__(self, *, on_call: CallHook | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_call = on_call
+        self._used = False
+
     async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
         if self.is_closed:
             raise InvalidRequest(_CLOSED)
-        return await super().send(request, **kwargs)
+        self._used = True
+        try:
+            if self._on_call is None:
+                return await super().send(request, **kwargs)
+            with Call(self._on_call, request) as call:
+                call.response = await super().send(request, **kwargs)
+                return call.response
+        except InvalidParameter as error:
+            _name_the_symbol(error, request)
+            raise
+
+    def __del__(self) -> None:
+        # aiohttp's own warning about an unclosed session names its internals, not the fix.
+        if getattr(self, "_used", False) and not self.is_closed:
+            logger.warning(
+                "an async binance_coinm_futures client was not closed: use `async with "
+                "connect(...) as client:` or `await client.get_async_httpx_client().aclose()` "
+                "when done (one client per event loop)"
+            )
+
+
+def _name_the_symbol(error: InvalidParameter, request: httpx.Request) -> None:
+    """-1121 "Invalid symbol." says which symbol: the one this request sent."""
+    if error.code == _INVALID_SYMBOL:
+        for name, value in parse_qsl(request.url.query.decode("ascii", "replace")):
+            if name == "symbol":
+                error.symbol = value
 
 
 _CLOSED: Final = "this client is closed; nothing was sent. connect() a new one"
 
 
 def _checked_secret(secret: str | bytes) -> str | bytes:
+    if not isinstance(secret, str | bytes):
+        raise TypeError(f"secret must be str or bytes, got {type(secret).__name__}")
     if secret != secret.strip():
         # Never quoted: the message names the problem, not the value.
         raise ValueError("secret has leading or trailing whitespace (a newline from a file?)")
@@ -167,6 +232,7 @@ def connect(
     async_backend: Literal["aiohttp", "httpx"] = "aiohttp",
     async_transport: httpx.AsyncBaseTransport | None = None,
     proxy: str | httpx.URL | None = None,
+    on_call: CallHook | None = None,
     httpx_args: dict[str, Any] | None = None,
 ) -> AuthenticatedClient:
     """The generated client, signing every request with this key.
@@ -201,12 +267,23 @@ def connect(
             (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``, honouring ``NO_PROXY``) unless
             ``httpx_args={"trust_env": False}``. Requests still go through this package's
             transport, so every guarantee holds.
+        on_call: called with a ``CallRecord`` after every call, whatever its outcome: the
+            operation, symbol and ids, the outcome (success, or the exception's class and
+            Binance code), HTTP status, latency, requests sent and rate-limit usage. It holds
+            no secret. A hook that raises is logged and ignored.
         httpx_args: further arguments for both httpx clients: only ``params``,
-            ``event_hooks``, ``max_redirects``, ``default_encoding`` and ``trust_env``; the
-            others clash with connect()'s own or would bypass its transport.
+            ``max_redirects``, ``default_encoding`` and ``trust_env``; the others clash with
+            connect()'s own or would bypass its transport. ``event_hooks`` is refused: use
+            ``on_call``.
     """
+    if not isinstance(api_key, str):
+        raise TypeError(f"api_key must be str, got {type(api_key).__name__}")
     limits = _checked_timeout(timeout)
     extra = dict(httpx_args or {})
+    if "event_hooks" in extra:
+        raise ValueError(_EVENT_HOOKS_REFUSED)
+    if on_call is not None and not callable(on_call):
+        raise TypeError(f"on_call must be callable, got {type(on_call).__name__}")
     refused = sorted(set(extra) - _HTTPX_ARGS)
     if refused:
         raise ValueError(
@@ -220,7 +297,7 @@ def connect(
     rules = operation_rules()
     if recv_window is not None:
         if isinstance(recv_window, bool) or not isinstance(recv_window, int):
-            raise InvalidRequest("recvWindow must be an integer", parameter="recvWindow")
+            raise InvalidRequest("recv_window must be an integer", parameter="recv_window")
         rules["DELETE", path_of("cancelOrder")].parameters["recvWindow"].check(str(recv_window))
     tls = _tls(verify, url)
     auth = BinanceAuth(
@@ -257,10 +334,22 @@ def connect(
         )
         # Both httpx clients are made here, once: the generated client would make them lazily,
         # once per racing thread.
-        common = {"base_url": url, "timeout": limits, **httpx_args}
-        return client.set_httpx_client(_Client(**common)).set_async_httpx_client(
-            _AsyncClient(**common)
-        )
+        common = {
+            "base_url": url,
+            "timeout": limits,
+            "headers": {"User-Agent": USER_AGENT},
+            **httpx_args,
+        }
+        if on_call is None:
+            sync, asynchronous = _Client(**common), _AsyncClient(**common)
+        else:
+            sync = _Client(
+                on_call=on_call, event_hooks=counting_hooks(asynchronous=False), **common
+            )
+            asynchronous = _AsyncClient(
+                on_call=on_call, event_hooks=counting_hooks(asynchronous=True), **common
+            )
+        return client.set_httpx_client(sync).set_async_httpx_client(asynchronous)
 
     if sync_clock:
         # A short-lived client of its own, so the returned one is still unopened and can be

@@ -86,7 +86,13 @@ class BinanceError(Exception):
         if self.code is not None:
             parts.append(f"code {self.code}")
         prefix = ", ".join(parts)
-        return f"{prefix}: {self.msg}" if prefix else self.msg
+        text = f"{prefix}: {self.msg}" if prefix else self.msg
+        step = self.next_step()
+        return f"{text.rstrip()} -- {step}" if step else text
+
+    def next_step(self) -> str | None:
+        """What to do about it, where Binance's words say only what happened; else None."""
+        return _NEXT_STEP.get(self.code) if self.code is not None else None
 
     def __repr__(self) -> str:
         return (
@@ -116,8 +122,13 @@ class ExecutionStatusUnknown(BinanceError):
     this is raised for any 5XX but 503 "Service Unavailable.", for 408 (timeout waiting for the
     backend), codes -1006 and -1007, a timeout or a reset after the request was sent, and a
     success answer whose body cannot be read. Query the order before acting; resending a
-    cancel blindly can turn a success into -2011.
+    cancel blindly can turn a success into -2011. Every message ends with that next step.
     """
+
+    def next_step(self) -> str | None:
+        if _ALREADY_ADVISED in self.msg.lower():
+            return None
+        return _QUERY_THE_ORDER
 
 
 class ClockSyncFailed(BinanceError):
@@ -174,7 +185,17 @@ class UnknownOrder(RequestRejected):
 
 
 class InvalidParameter(RequestRejected):
-    """-1100, -1102, -1121, -1131, -4015: a parameter was missing, malformed or out of range."""
+    """-1100, -1102, -1121, -1131, -4015: a parameter was missing, malformed or out of range.
+
+    ``symbol`` is the symbol the refused request named, when the client knows it (-1121).
+    """
+
+    symbol: str | None = None
+
+    def next_step(self) -> str | None:
+        if self.code == _INVALID_SYMBOL and self.symbol is not None:
+            return f"the symbol sent was {self.symbol!r}; {_NEXT_STEP[_INVALID_SYMBOL]}"
+        return super().next_step()
 
 
 class FirewallRejected(RequestRejected):
@@ -232,6 +253,30 @@ class ExchangeMaintenance(ServiceUnavailable):
     Binance's words and ``code`` is None for those.
     """
 
+
+_INVALID_SYMBOL: Final = -1121
+_QUERY_THE_ORDER: Final = (
+    "the order may or may not be cancelled: query the order (query_order) before acting, "
+    "or let cancel_and_confirm find out"
+)
+_ALREADY_ADVISED: Final = "query the order"
+#: The next step for the answers whose words say only what happened.
+_NEXT_STEP: Final[Mapping[int, str]] = {
+    -1022: (
+        "check that secret= / private_key= belongs to this API key (an RSA or Ed25519 key is "
+        "registered with its own API key) and that nothing between you and Binance rewrites "
+        "the query after signing"
+    ),
+    -2014: "check api_key= for a typo, a missing character or a stray space or newline",
+    -2015: (
+        "check that api_key= is right, that the key has Futures trading enabled, and that "
+        "this machine's IP is on the key's whitelist"
+    ),
+    _INVALID_SYMBOL: (
+        "check the symbol: COIN-M symbols look like BTCUSD_PERP or BTCUSD_260327 "
+        "(GET /dapi/v1/exchangeInfo lists them)"
+    ),
+}
 
 _BY_CODE: Final[Mapping[int, type[BinanceAPIError]]] = {
     -1021: TimestampRejected,

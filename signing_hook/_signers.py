@@ -33,7 +33,10 @@ class HmacSigner:
     __slots__ = ("_keyed",)
 
     def __init__(self, secret: str | bytes) -> None:
-        key = secret.encode() if isinstance(secret, str) else bytes(secret)
+        if not isinstance(secret, str | bytes):
+            # Never bytes(12345): that is 12,345 zero bytes, a key nobody meant.
+            raise TypeError(f"secret must be str or bytes, got {type(secret).__name__}")
+        key = secret.encode() if isinstance(secret, str) else secret
         if not key:
             raise ValueError("secret must not be empty")
         # Keying HMAC once and copying it per request skips the key schedule on the hot path.
@@ -97,12 +100,25 @@ class Ed25519Signer(_Base64Signer):
 
 
 def _pem_bytes(private_key: bytes | str | os.PathLike[str]) -> bytes:
+    """The PEM text of ``private_key``. No message here quotes the value: a secret passed by
+    mistake (an HMAC secret, a PEM body without its header) must not reach an exception."""
     if isinstance(private_key, bytes):
         return private_key
     if isinstance(private_key, str) and "-----BEGIN" in private_key:
         return private_key.encode()
-    with open(private_key, "rb") as handle:
-        return handle.read()
+    if not isinstance(private_key, str | os.PathLike):
+        raise TypeError(
+            f"private_key must be PEM bytes, PEM text or a path, got {type(private_key).__name__}"
+        )
+    try:
+        with open(private_key, "rb") as handle:
+            return handle.read()
+    except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else "unreadable"
+        raise ValueError(
+            f"private_key is neither PEM text (no '-----BEGIN' line) nor a readable file "
+            f"({reason}); an HMAC secret goes in secret=, a PEM key needs its header lines"
+        ) from None
 
 
 def signer_from_private_key(
@@ -122,9 +138,14 @@ def signer_from_private_key(
             "RSA and Ed25519 keys need the 'cryptography' package: "
             "pip install 'binance-coinm-futures[keys]'"
         ) from None
+    if passphrase is not None and not isinstance(passphrase, str | bytes):
+        raise TypeError(
+            f"private_key_passphrase must be str or bytes, got {type(passphrase).__name__}"
+        )
     password = passphrase.encode() if isinstance(passphrase, str) else passphrase
+    pem = _pem_bytes(private_key)
     try:
-        key = load_pem_private_key(_pem_bytes(private_key), password=password)
+        key = load_pem_private_key(pem, password=password)
     except (TypeError, ValueError) as error:
         # cryptography's message names the problem (wrong passphrase, not PEM); it never
         # contains the key material itself.

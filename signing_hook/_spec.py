@@ -21,9 +21,18 @@ from ._outcome import INT64, SuccessRule, load_json
 SPEC_PATH: Final = Path(__file__).parent.parent / "openapi.yaml"
 _ONE_OF_KEY: Final = "x-binance-required-one-of"
 _ECHO_KEY: Final = "x-binance-echo"
-_EXCLUSIVE_KEY: Final = "x-binance-exclusive-one-of"
 _JSON: Final = "application/json"
 _DECIMAL: Final = re.compile(r"-?[0-9]+")
+_WORD_START: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def argument_name(wire_name: str) -> str:
+    """The Python argument a wire parameter is passed as: ``recvWindow`` is ``recv_window``.
+
+    The generator's snake_case rule for this spec's names (a test checks every parameter of
+    openapi.yaml against the generator itself); messages name what the caller wrote.
+    """
+    return _WORD_START.sub("_", wire_name).lower()
 
 
 @attrs.frozen
@@ -33,6 +42,10 @@ class ParameterRule:
     name: str
     required: bool
     is_integer: bool
+    argument: str = attrs.field(
+        default=attrs.Factory(lambda rule: argument_name(rule.name), takes_self=True)
+    )
+    """The Python argument name, which every message and ``InvalidRequest.parameter`` use."""
     min_length: int | None = None
     max_length: int | None = None
     pattern: re.Pattern[str] | None = None
@@ -53,60 +66,61 @@ class ParameterRule:
             return
         if self.min_length is not None and len(value) < self.min_length:
             if not value:
-                raise InvalidRequest(f"{self.name} must not be empty", parameter=self.name)
+                raise InvalidRequest(f"{self.argument} must not be empty", parameter=self.argument)
             raise InvalidRequest(
-                f"{self.name} must be at least {self.min_length} characters, got {len(value)}",
-                parameter=self.name,
+                f"{self.argument} must be at least {self.min_length} characters, got {len(value)}",
+                parameter=self.argument,
             )
         if self.max_length is not None and len(value) > self.max_length:
             raise InvalidRequest(
-                f"{self.name} must be at most {self.max_length} characters, got {len(value)}",
-                parameter=self.name,
+                f"{self.argument} must be at most {self.max_length} characters, got {len(value)}",
+                parameter=self.argument,
             )
         if self.pattern is not None and self.pattern.fullmatch(value) is None:
             raise InvalidRequest(
-                f"{self.name} {value!r} does not match {self.pattern.pattern}",
-                parameter=self.name,
+                f"{self.argument} {value!r} does not match {self.pattern.pattern}",
+                parameter=self.argument,
             )
 
     def _check_list(self, value: str, items: ParameterRule) -> None:
         decoded = load_json(value.encode())
         if not isinstance(decoded, list):
-            raise InvalidRequest(f"{self.name} must be a JSON list", parameter=self.name)
+            raise InvalidRequest(f"{self.argument} must be a JSON list", parameter=self.argument)
         if self.min_items is not None and len(decoded) < self.min_items:
             raise InvalidRequest(
-                f"{self.name} must hold at least {self.min_items} ids, got {len(decoded)}",
-                parameter=self.name,
+                f"{self.argument} must hold at least {self.min_items} ids, got {len(decoded)}",
+                parameter=self.argument,
             )
         if self.max_items is not None and len(decoded) > self.max_items:
             raise InvalidRequest(
-                f"{self.name} must hold at most {self.max_items} ids, got {len(decoded)}",
-                parameter=self.name,
+                f"{self.argument} must hold at most {self.max_items} ids, got {len(decoded)}",
+                parameter=self.argument,
             )
         for index, item in enumerate(decoded):
             if type(item) is not (int if items.is_integer else str):
                 kind = "an integer" if items.is_integer else "a string"
                 raise InvalidRequest(
-                    f"{self.name}[{index}] must be {kind}, got {item!r}", parameter=self.name
+                    f"{self.argument}[{index}] must be {kind}, got {item!r}",
+                    parameter=self.argument,
                 )
             try:
                 items.check(str(item))
             except InvalidRequest as broken:
-                raise InvalidRequest(str(broken), parameter=self.name) from None
+                raise InvalidRequest(str(broken), parameter=self.argument) from None
 
     def _check_integer(self, value: str) -> None:
         # Python's int() also takes "1_000", " 12" and non-ASCII digits; the exchange does not.
         if _DECIMAL.fullmatch(value) is None:
             raise InvalidRequest(
-                f"{self.name} must be an integer, got {value!r}", parameter=self.name
+                f"{self.argument} must be an integer, got {value!r}", parameter=self.argument
             )
         number = int(value)
         low = self.minimum if self.minimum is not None else INT64[0]
         high = self.maximum if self.maximum is not None else INT64[1]
         if not low <= number <= high:
             raise InvalidRequest(
-                f"{self.name} must be between {low} and {high}, got {number}",
-                parameter=self.name,
+                f"{self.argument} must be between {low} and {high}, got {number}",
+                parameter=self.argument,
             )
 
 
@@ -119,8 +133,6 @@ class OperationRules:
     signed: bool
     parameters: Mapping[str, ParameterRule]
     required_one_of: tuple[str, ...] = ()
-    exclusive_one_of: bool = False
-    """Whether at most one of ``required_one_of`` may be sent (``x-binance-exclusive-one-of``)."""
     success: SuccessRule | None = None
     """What the operation's success answer must be (see ``_outcome``); None if undocumented."""
 
@@ -134,15 +146,27 @@ class OperationRules:
             seen.add(name)
         for name, rule in self.parameters.items():
             if rule.required and name not in seen:
-                raise InvalidRequest(f"{name} is required", parameter=name)
-        if self.required_one_of and seen.isdisjoint(self.required_one_of):
-            names = " or ".join(self.required_one_of)
-            raise InvalidRequest(f"either {names} must be sent", parameter=self.required_one_of[0])
-        if self.exclusive_one_of and len(seen.intersection(self.required_one_of)) > 1:
-            names = " and ".join(self.required_one_of)
-            raise InvalidRequest(
-                f"send only one of {names}, not both", parameter=self.required_one_of[0]
-            )
+                raise InvalidRequest(f"{rule.argument} is required", parameter=rule.argument)
+        if self.required_one_of:
+            check_one_id({name: name in seen for name in self.required_one_of})
+
+
+def check_one_id(given: Mapping[str, bool]) -> None:
+    """The one rule for the ids that name an order, in every function: exactly one of them.
+
+    ``given`` maps each id's wire or argument name to whether the call passed it. Binance
+    accepts both ``orderId`` and ``origClientOrderId`` and silently uses ``orderId``; a call
+    whose two ids name different orders would then act on an order the caller may not mean,
+    so the client refuses it, as it refuses a call with neither.
+    """
+    arguments = [argument_name(name) for name in given]
+    passed = [argument_name(name) for name, present in given.items() if present]
+    if len(passed) != 1:
+        raise InvalidRequest(
+            f"pass exactly one of {' or '.join(arguments)}, got "
+            f"{' and '.join(passed) if passed else 'neither'}; nothing was sent",
+            parameter=arguments[0],
+        )
 
 
 def _parameter_rule(parameter: Mapping[str, Any]) -> ParameterRule:
@@ -236,7 +260,6 @@ def rules_from_spec(spec: Mapping[str, Any]) -> dict[tuple[str, str], OperationR
                 signed=bool(operation.get("security", global_security)),
                 parameters={p["name"]: _parameter_rule(p) for p in query},
                 required_one_of=tuple(operation.get(_ONE_OF_KEY, ())),
-                exclusive_one_of=bool(operation.get(_EXCLUSIVE_KEY, False)),
                 success=_success_rule(spec, operation),
             )
     return rules

@@ -257,10 +257,33 @@ def test_every_fault_is_offered() -> None:
             ["--ed25519-key", f"k={FIXTURES / 'test-rsa-private.pem'}"],
             "not a readable PEM public key",
         ),
+        (["--fault", "rate_limited=0"], "--fault rate_limited=0: TIMES must be 1 or more"),
+        (["--order", "77,x,BTCUSD_PERP,price=abc"], "price='abc' is not a decimal number"),
+        (["--order", "77,x,BTCUSD_PERP,orig_qty=1e3"], "orig_qty='1e3' is not a decimal number"),
+        (["--order", "77,x,BTCUSD_PERP,side=SELL,side=BUY"], "side is given twice"),
+        (
+            ["--order", "77,a,BTCUSD_PERP", "--order", "77,b,ETHUSD_PERP"],
+            "--order 77: order id 77 is already held ('a')",
+        ),
+        (
+            ["--order", "78,a,BTCUSD_PERP", "--order", "79,a,BTCUSD_PERP"],
+            "client order id 'a' is already held on BTCUSD_PERP (order 78)",
+        ),
+        (
+            ["--order", "4612097861,mine,BTCUSD_PERP"],
+            "order id 4612097861 is already held ('7BOSEMlb00bMIuOZzWKxn2') (a demo order; "
+            "--no-demo-orders drops them)",
+        ),
+        (
+            ["--api-key", "team-key"],
+            "--api-key team-key needs its secret: set LOCAL_EXCHANGE_SECRET",
+        ),
     ],
 )
 def test_bad_flags_are_refused_by_name(flags: list[str], complaint: str) -> None:
-    assert complaint in refused(*flags)
+    message = refused(*flags)
+    assert complaint in message
+    assert message.count("\n") == 1, message  # one line: no usage block, no traceback
 
 
 def test_user_code_runs_against_the_cli() -> None:
@@ -305,3 +328,104 @@ def test_answer_shape_and_symbols_from_flags() -> None:
         unlisted = signed_cancel(running.url, "demo-api-key", "demo-secret", 78, "OTHERUSD_PERP")
         assert unlisted.json()["code"] == -1121
     assert "--answer-shape: invalid choice: '2019'" in refused("--answer-shape", "2019")
+
+
+def test_both_secrets_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOCAL_EXCHANGE_SECRET", "from-env")
+    assert "--secret and LOCAL_EXCHANGE_SECRET are both set" in refused("--secret", "s")
+
+
+def test_the_secret_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOCAL_EXCHANGE_SECRET", "team-secret-from-env")
+    with exchange_process("--api-key", "team-key") as running:
+        assert "team-secret-from-env" not in str(running.process.args)  # not in `ps`
+        assert "LOCAL_EXCHANGE_SECRET" not in running.startup
+        response = signed_cancel(running.url, "team-key", "team-secret-from-env", 4612097861)
+        assert response.is_success, response.text
+
+
+def test_more_hmac_secrets_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DESK_SECRET", "desk-secret-from-env")
+    with exchange_process("--hmac-key", "desk=env:DESK_SECRET") as running:
+        assert "desk-secret-from-env" not in str(running.process.args)
+        assert running.startup["LOCAL_EXCHANGE_MORE_KEYS"] == "desk"
+        response = signed_cancel(running.url, "desk", "desk-secret-from-env", 4612097861)
+        assert response.is_success, response.text
+    monkeypatch.delenv("DESK_SECRET")
+    assert "--hmac-key desk=env:DESK_SECRET: DESK_SECRET is not set" in refused(
+        "--hmac-key", "desk=env:DESK_SECRET"
+    )
+
+
+def test_a_busy_port_is_one_line_without_a_traceback() -> None:
+    with exchange_process() as running:
+        port = running.url.rsplit(":", 1)[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "binance_coinm_futures.testing", "--port", port],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+
+
+def test_the_demo_order_ids_are_listed_at_start() -> None:
+    with exchange_process() as running:
+        for order_id in range(4612097861, 4612097866):
+            assert str(order_id) in running.summary
+
+
+def test_a_running_exchange_is_steered_from_stdin() -> None:
+    with exchange_process("--no-demo-orders") as running:
+        stdin, stdout = running.process.stdin, running.process.stdout
+        assert stdin is not None
+        assert stdout is not None
+
+        def command(line: str) -> str:
+            assert stdin is not None
+            assert stdout is not None
+            stdin.write(line + "\n")
+            stdin.flush()
+            return stdout.readline().strip()
+
+        assert command("order 90,steer-1,BTCUSD_PERP,price=100") == (
+            "ok: order 90 (steer-1) on BTCUSD_PERP"
+        )
+        assert (
+            command("order 90,again,BTCUSD_PERP")
+            == "error: order id 90 is already held ('steer-1')"
+        )
+        assert command("order 91,x,BTCUSD_PERP,price=abc").startswith("error: --order: price=")
+        assert command("orders") == "ok: open orders 90"
+        # A fault on Query Order (GET), then one on the cancel.
+        assert command("fault rate_limited GET") == "ok: rate_limited x1 queued for GET"
+        assert command("fault service_unavailable_503=1") == (
+            "ok: service_unavailable_503 x1 queued for DELETE"
+        )
+        assert command("fault meteor").startswith("error: --fault takes NAME[=TIMES]")
+        assert command("fault slow=0") == "error: --fault slow=0: TIMES must be 1 or more"
+        assert command("fault slow PUT").startswith("error: method must be one of")
+        assert command("launch rockets").startswith("error: unknown command 'launch'")
+
+        with connect(api_key="demo-api-key", secret="demo-secret", base_url=running.url) as client:
+            from binance_coinm_futures import RateLimited, ServiceUnavailable
+            from binance_coinm_futures.api.trade import query_order
+
+            with pytest.raises(RateLimited):
+                query_order.sync(client=client, symbol="BTCUSD_PERP", order_id=90)
+            with pytest.raises(ServiceUnavailable):
+                cancel_order.sync(client=client, symbol="BTCUSD_PERP", order_id=90)
+            order = cancel_order.sync(client=client, symbol="BTCUSD_PERP", order_id=90)
+        assert (order.client_order_id, order.price) == ("steer-1", "100")
+
+        log = command("log 3")
+        assert log.startswith("ok: GET /dapi/v1/order?symbol=BTCUSD_PERP&orderId=90&timestamp=")
+        assert log.count("DELETE /dapi/v1/order?") == 2
+        assert "signature=<hidden>" in log
+        assert command("orders") == "ok: open orders (none)"

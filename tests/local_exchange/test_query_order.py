@@ -177,8 +177,8 @@ def test_a_handled_fault_answers_after_the_query_is_done(
     assert_error(get(client, HMAC.query(cancel_params())), 503, -1007)
 
 
-def test_inject_names_the_endpoints_it_knows(exchange: LocalExchange) -> None:
-    with pytest.raises(ValueError, match="DELETE /dapi/v1/order, GET /dapi/v1/order"):
+def test_inject_names_a_method_it_knows(exchange: LocalExchange) -> None:
+    with pytest.raises(ValueError, match="DELETE, GET"):
         exchange.inject(Fault.SLOW, method="PUT")
 
 

@@ -4,11 +4,13 @@ exchange it ships, and another team's tests use the pytest plugin with only the 
 
 from __future__ import annotations
 
+import re
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 import binance_coinm_futures
 from tests.conftest import ROOT
@@ -60,6 +62,28 @@ def test_wheel_contents_and_metadata(dist: Path, wheel: Path) -> None:
     plugin = "binance_coinm_futures.testing.pytest_plugin"
     assert f"[pytest11]\n{plugin} = {plugin}" in plugin_entry
     assert any(line.startswith("Programming Language :: Python :: 3.") for line in metadata)
+
+
+def test_long_description_links_and_project_urls(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        metadata = archive.read(name).decode()
+    headers, _, description = metadata.partition("\n\n")
+    urls = dict(re.findall(r"^Project-URL: ([^,]+), (\S+)$", headers, re.M))
+    spec = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    assert urls["Repository"] == spec["info"]["contact"]["url"]
+    assert {"Homepage", "Documentation", "Changelog", "Issues"} <= set(urls)
+    # A package index shows the README alone: every link in it must be absolute.
+    targets = re.findall(r"\]\(([^)\s]+)\)", description)
+    assert targets, "the long description has no links to check"
+    relative = [t for t in targets if not t.startswith(("https://", "http://", "#"))]
+    assert relative == []
+    assert f"{urls['Repository']}/blob/main/bench/results.md" in targets
+    # Development tools are a dependency group, never a published extra.
+    assert "Provides-Extra: dev" not in headers
+    requirements = re.findall(r"^Requires-Dist: ([^;]*)", headers, re.M)
+    assert requirements
+    assert not [r for r in requirements if "==" in r]
 
 
 @pytest.mark.parametrize("minor", SUPPORTED_MINORS, ids=[f"3.{m}" for m in SUPPORTED_MINORS])

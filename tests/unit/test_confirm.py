@@ -404,8 +404,8 @@ def test_bounds_hold_and_every_result_rests_on_an_answer(
 @pytest.mark.parametrize(
     ("arguments", "problem"),
     [
-        ({}, "exactly one of order_id= or orig_client_order_id="),
-        ({"order_id": 1, "orig_client_order_id": "a"}, "exactly one of"),
+        ({}, "exactly one of order_id or orig_client_order_id, got neither"),
+        ({"order_id": 1, "orig_client_order_id": "a"}, "got order_id and orig_client_order_id"),
         ({"order_id": 1, "max_requests": 0}, "max_requests must be at least 1"),
         ({"order_id": 1, "max_requests": True}, "max_requests must be an integer"),
         ({"order_id": 1, "deadline": 0}, "deadline must be a positive"),

@@ -19,6 +19,7 @@ PUBLIC = [
     "BinanceAuth",
     "BinanceError",
     "BinanceTransport",
+    "CallRecord",
     "Clock",
     "ClockSyncFailed",
     "DeadMansSwitch",

@@ -125,12 +125,12 @@ def query_request(**arguments: Any) -> httpx.Request:
 @pytest.mark.parametrize(
     ("arguments", "parameter"),
     [
-        ({"symbol": "BTCUSD_PERP"}, "orderId"),
+        ({"symbol": "BTCUSD_PERP"}, "order_id"),
         ({"symbol": "", "order_id": 1}, "symbol"),
-        ({"symbol": "BTCUSD_PERP", "order_id": 0}, "orderId"),
-        ({"symbol": "BTCUSD_PERP", "orig_client_order_id": "x" * 37}, "origClientOrderId"),
-        ({"symbol": "BTCUSD_PERP", "orig_client_order_id": "no spaces"}, "origClientOrderId"),
-        ({"symbol": "BTCUSD_PERP", "order_id": 1, "recv_window": 60_001}, "recvWindow"),
+        ({"symbol": "BTCUSD_PERP", "order_id": 0}, "order_id"),
+        ({"symbol": "BTCUSD_PERP", "orig_client_order_id": "x" * 37}, "orig_client_order_id"),
+        ({"symbol": "BTCUSD_PERP", "orig_client_order_id": "no spaces"}, "orig_client_order_id"),
+        ({"symbol": "BTCUSD_PERP", "order_id": 1, "recv_window": 60_001}, "recv_window"),
     ],
 )
 def test_bad_query_is_refused_before_anything_is_sent(

@@ -140,16 +140,17 @@ def test_client_recv_window_is_a_default_not_an_override() -> None:
 @pytest.mark.parametrize(
     ("params", "parameter"),
     [
-        ({"symbol": "BTCUSD_PERP"}, "orderId"),
+        ({"symbol": "BTCUSD_PERP"}, "order_id"),
         ({"symbol": "", "orderId": 1}, "symbol"),
         ({"orderId": 1}, "symbol"),
-        ({"symbol": "X", "orderId": 1, "recvWindow": 0}, "recvWindow"),
-        ({"symbol": "X", "orderId": 1, "recvWindow": 60001}, "recvWindow"),
-        ({"symbol": "X", "origClientOrderId": "x" * 37}, "origClientOrderId"),
-        ({"symbol": "X", "origClientOrderId": "has space"}, "origClientOrderId"),
-        ({"symbol": "X", "origClientOrderId": ""}, "origClientOrderId"),
-        ({"symbol": "X", "orderId": "12a"}, "orderId"),
-        ({"symbol": "X", "orderId": 2**63}, "orderId"),
+        ({"symbol": "X", "orderId": 1, "origClientOrderId": "a"}, "order_id"),
+        ({"symbol": "X", "orderId": 1, "recvWindow": 0}, "recv_window"),
+        ({"symbol": "X", "orderId": 1, "recvWindow": 60001}, "recv_window"),
+        ({"symbol": "X", "origClientOrderId": "x" * 37}, "orig_client_order_id"),
+        ({"symbol": "X", "origClientOrderId": "has space"}, "orig_client_order_id"),
+        ({"symbol": "X", "origClientOrderId": ""}, "orig_client_order_id"),
+        ({"symbol": "X", "orderId": "12a"}, "order_id"),
+        ({"symbol": "X", "orderId": 2**63}, "order_id"),
     ],
 )
 def test_bad_input_is_refused_before_anything_is_yielded(
@@ -205,10 +206,10 @@ def test_fast_query_replacement_equals_httpx_copy_with(url: str) -> None:
 @pytest.mark.parametrize(
     ("params", "parameter"),
     [
-        ({"symbol": "X", "origClientOrderId": "abc\n"}, "origClientOrderId"),
-        ({"symbol": "X", "orderId": "1_000"}, "orderId"),
-        ({"symbol": "X", "orderId": " 12"}, "orderId"),
-        ({"symbol": "X", "orderId": "١٢"}, "orderId"),
+        ({"symbol": "X", "origClientOrderId": "abc\n"}, "orig_client_order_id"),
+        ({"symbol": "X", "orderId": "1_000"}, "order_id"),
+        ({"symbol": "X", "orderId": " 12"}, "order_id"),
+        ({"symbol": "X", "orderId": "١٢"}, "order_id"),
     ],
 )
 def test_forms_python_accepts_but_the_exchange_does_not(

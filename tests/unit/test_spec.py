@@ -168,3 +168,15 @@ def test_an_enum_in_the_success_schema_is_part_of_the_success_rule() -> None:
         "'code' 201, not the documented 200"
     )
     assert rule.violation(200, b'{"code": "200"}', {}) == "'code' of type string, not integer"
+
+
+def test_argument_names_follow_the_generators_rule() -> None:
+    # Messages name the Python argument; the generator decides what it is called.
+    from openapi_python_client.strings import snake_case  # the dev tool, never the runtime
+
+    from binance_coinm_futures._runtime._spec import argument_name, operation_rules
+
+    wire_names = {name for rules in operation_rules().values() for name in rules.parameters}
+    assert {"orderId", "origClientOrderId", "recvWindow", "symbol"} <= wire_names
+    for name in wire_names:
+        assert argument_name(name) == snake_case(name), name

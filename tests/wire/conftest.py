@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from binance_coinm_futures.testing import LocalExchange
+from binance_coinm_futures.testing import LocalExchange, Order
 from tests.wire.scripted import raw_server, scripted
 
 __all__ = ["raw_server", "scripted"]  # the scripted-server fixture, for every wire test module
@@ -29,6 +29,17 @@ def credentials(kind: str) -> dict[str, Any]:
     if kind == "rsa":
         return {"api_key": RSA_KEY, "private_key": FIXTURES / "test-rsa-private.pem"}
     return {"api_key": ED25519_KEY, "private_key": FIXTURES / "test-ed25519-private.pem"}
+
+
+def seed(
+    exchange: LocalExchange,
+    order_id: int,
+    client_order_id: str | None = None,
+    symbol: str = "BTCUSD_PERP",
+) -> None:
+    """Add an open order (client order id ``cid-<order_id>`` unless given)."""
+    client_order_id = f"cid-{order_id}" if client_order_id is None else client_order_id
+    exchange.add_order(Order(order_id=order_id, client_order_id=client_order_id, symbol=symbol))
 
 
 @pytest.fixture

@@ -145,8 +145,11 @@ def test_one_and_ten_ids_are_one_request(mode: str, count: int, exchange: LocalE
 BAD_BATCHES: dict[str, tuple[dict[str, Any], str]] = {
     "no ids": ({"order_ids": []}, "at least 1"),
     "eleven ids": ({"order_ids": list(range(1, 12))}, "at most 10"),
-    "both lists": ({"order_ids": [1], "orig_client_order_ids": ["a"]}, "exactly one"),
-    "neither list": ({}, "exactly one"),
+    "both lists": (
+        {"order_ids": [1], "orig_client_order_ids": ["a"]},
+        "pass exactly one of order_ids or orig_client_order_ids, got order_ids and orig_client",
+    ),
+    "neither list": ({}, "pass exactly one of order_ids or orig_client_order_ids, got neither"),
     "a quote in an id": ({"orig_client_order_ids": ['desk"7']}, "does not match"),
     "a negative id": ({"order_ids": [-5]}, "between 1 and"),
     "a string for an id": ({"order_ids": ["7"]}, "must be an integer"),
@@ -167,13 +170,14 @@ def test_bad_batches_are_refused_with_nothing_sent(
 @pytest.mark.parametrize(
     ("arguments", "words"),
     [
-        ({"order_id_list": list(range(1, 12))}, "orderIdList must hold at most 10 ids, got 11"),
-        ({"order_id_list": []}, "orderIdList must hold at least 1 ids, got 0"),
+        ({"order_id_list": list(range(1, 12))}, "order_id_list must hold at most 10 ids, got 11"),
+        ({"order_id_list": []}, "order_id_list must hold at least 1 ids, got 0"),
         (
             {"order_id_list": [1], "orig_client_order_id_list": ["a"]},
-            "send only one of orderIdList and origClientOrderIdList",
+            "pass exactly one of order_id_list or orig_client_order_id_list, got order_id_list "
+            "and orig_client_order_id_list",
         ),
-        ({}, "either orderIdList or origClientOrderIdList must be sent"),
+        ({}, "pass exactly one of order_id_list or orig_client_order_id_list, got neither"),
     ],
 )
 def test_the_generated_function_refuses_bad_lists_before_sending(
@@ -291,7 +295,9 @@ def test_cancel_many_gives_a_failed_batch_its_error_and_keeps_the_others(
 
 def test_cancel_many_checks_every_id_before_sending(exchange: LocalExchange) -> None:
     with connect(base_url=exchange.url, **credentials("hmac")) as client:
-        with pytest.raises(InvalidRequest, match=r"origClientOrderIdList\[0\]|does not match"):
+        with pytest.raises(
+            InvalidRequest, match=r"orig_client_order_id_list .bad id. does not match"
+        ):
             cancel_many(
                 client=client,
                 symbol=SYMBOL,

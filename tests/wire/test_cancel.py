@@ -6,16 +6,19 @@ from typing import Any
 
 import pytest
 
-from binance_coinm_futures import InvalidRequest, UnknownOrder, connect, rate_limit_usage
+from binance_coinm_futures import (
+    InvalidRequest,
+    UnknownOrder,
+    __version__,
+    cancel_and_confirm,
+    connect,
+    rate_limit_usage,
+)
 from binance_coinm_futures.api.trade import cancel_order
-from binance_coinm_futures.testing import LocalExchange, Order
-from tests.wire.conftest import KEY_KINDS, credentials
+from binance_coinm_futures.testing import LocalExchange
+from tests.wire.conftest import KEY_KINDS, credentials, seed
 
 SYMBOL = "BTCUSD_PERP"
-
-
-def seed(exchange: LocalExchange, order_id: int, client_order_id: str) -> None:
-    exchange.add_order(Order(order_id=order_id, client_order_id=client_order_id, symbol=SYMBOL))
 
 
 @pytest.mark.parametrize("kind", KEY_KINDS)
@@ -51,15 +54,20 @@ async def test_async_cancel_by_each_id(
     assert b"origClientOrderId=a%2Fb%3Ac.d_e-202" in exchange.requests[-1].raw_target
 
 
-def test_order_id_wins_over_client_id(exchange: LocalExchange) -> None:
+def test_both_ids_are_refused_as_in_cancel_and_confirm(exchange: LocalExchange) -> None:
+    # Binance would cancel 301 by orderId and ignore "cid-302": one id per call, everywhere.
     seed(exchange, 301, "cid-301")
     seed(exchange, 302, "cid-302")
+    sent_before = len(exchange.requests)
     with connect(base_url=exchange.url, **credentials("hmac")) as client:
-        order = cancel_order.sync(
-            client=client, symbol=SYMBOL, order_id=301, orig_client_order_id="cid-302"
-        )
-    assert order.order_id == 301
-    assert {o.order_id for o in exchange.open_orders} >= {302}
+        for call in (cancel_order.sync, cancel_and_confirm):
+            with pytest.raises(
+                InvalidRequest, match="exactly one of order_id or orig_client"
+            ) as raised:
+                call(client=client, symbol=SYMBOL, order_id=301, orig_client_order_id="cid-302")
+            assert raised.value.parameter == "order_id"
+    assert len(exchange.requests) == sent_before
+    assert {o.order_id for o in exchange.open_orders} >= {301, 302}
 
 
 def test_second_cancel_raises_unknown_order(exchange: LocalExchange) -> None:
@@ -106,7 +114,7 @@ def test_bad_input_sends_nothing(exchange: LocalExchange, kwargs: dict[str, Any]
 
 def test_recv_window_bounds_checked_at_connect(exchange: LocalExchange) -> None:
     for bad in (0, 60001, -5):
-        with pytest.raises(InvalidRequest, match="recvWindow"):
+        with pytest.raises(InvalidRequest, match="recv_window must be"):
             connect(base_url=exchange.url, recv_window=bad, **credentials("hmac"))
 
 
@@ -125,3 +133,44 @@ def test_wrong_key_gets_invalid_signature(exchange: LocalExchange, kind: str) ->
         with pytest.raises(InvalidSignature) as raised:
             cancel_order.sync(client=client, symbol=SYMBOL, order_id=601)
     assert raised.value.code == -1022
+
+
+@pytest.mark.anyio
+async def test_user_agent_names_this_package_and_httpx(
+    exchange: LocalExchange, backend_args: dict[str, Any]
+) -> None:
+    import httpx
+
+    expected = f"binance-coinm-futures/{__version__} python-httpx/{httpx.__version__}"
+    seed(exchange, 601, "cid-601")
+    seed(exchange, 602, "cid-602")
+    with connect(base_url=exchange.url, **credentials("hmac")) as client:
+        cancel_order.sync(client=client, symbol=SYMBOL, order_id=601)
+        sync_agents = exchange.requests[-1].headers.raw
+    async with connect(base_url=exchange.url, **credentials("hmac"), **backend_args) as client:
+        await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=602)
+        async_agents = exchange.requests[-1].headers.raw
+    for sent in (sync_agents, async_agents):
+        assert [value for name, value in sent if name.lower() == "user-agent"] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error_type", "named"),
+    [
+        ({"symbol": 123, "order_id": 1}, TypeError, "symbol must be str, got int"),
+        ({"symbol": b"BTCUSD_PERP", "order_id": 1}, TypeError, "symbol must be str, got bytes"),
+        ({"symbol": ["BTCUSD_PERP"], "order_id": 1}, TypeError, "symbol must be str, got list"),
+        ({"symbol": SYMBOL, "orig_client_order_id": 7}, TypeError, "orig_client_order_id must be"),
+        ({"symbol": SYMBOL, "order_id": "abc"}, InvalidRequest, "order_id must be an integer"),
+        ({"symbol": SYMBOL, "order_id": 1.5}, InvalidRequest, "order_id must be an integer"),
+        ({"symbol": SYMBOL, "order_id": 1, "recv_window": "5s"}, InvalidRequest, "recv_window"),
+    ],
+)
+def test_a_wrong_type_names_the_argument_and_sends_nothing(
+    exchange: LocalExchange, arguments: dict[str, Any], error_type: type[Exception], named: str
+) -> None:
+    sent_before = len(exchange.requests)
+    with connect(base_url=exchange.url, **credentials("hmac")) as client:
+        with pytest.raises(error_type, match=named):
+            cancel_order.sync(client=client, **arguments)
+    assert len(exchange.requests) == sent_before

@@ -201,7 +201,7 @@ def test_bad_switches_are_refused_with_nothing_sent(case: str, exchange: LocalEx
         with pytest.raises(InvalidRequest, match=words):
             dead_mans_switch_async(client=client, **arguments)
     with connect(base_url=exchange.url, **credentials("hmac")) as client:
-        with pytest.raises(InvalidRequest, match="countdownTime must be between 0"):
+        with pytest.raises(InvalidRequest, match="countdown_time must be between 0"):
             auto_cancel_all_open_orders.sync(client=client, symbol=SYMBOL, countdown_time=-1)
     assert exchange.requests == []
 

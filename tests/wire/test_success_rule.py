@@ -36,7 +36,6 @@ ORDER_ID = 4612097861
 CLIENT_ID = "desk:7/quote-01"
 BY_ORDER_ID = {"symbol": "BTCUSD_PERP", "order_id": ORDER_ID}
 BY_CLIENT_ID = {"symbol": "BTCUSD_PERP", "orig_client_order_id": CLIENT_ID}
-BOTH_IDS = {**BY_ORDER_ID, "orig_client_order_id": CLIENT_ID}
 
 
 def answer(**changes: Any) -> bytes:
@@ -108,14 +107,12 @@ def test_answer_that_is_not_the_documented_success_is_unknown(
     [
         (BY_ORDER_ID, answer()),
         (BY_CLIENT_ID, answer()),
-        # orderId takes precedence when both ids are sent: the exchange cancelled by it.
-        (BOTH_IDS, answer(clientOrderId="another-id-of-that-order")),
         # Fields Binance adds later are kept, not refused.
         (BY_ORDER_ID, answer(newField={"nested": 1})),
         # Fields Binance stopped sending, or sends only for some orders, may be absent.
         (BY_ORDER_ID, answer(pair=REMOVE, price=REMOVE, updateTime=REMOVE, priceMatch=REMOVE)),
     ],
-    ids=["by-order-id", "by-client-id", "both-ids", "new-field", "fields-gone"],
+    ids=["by-order-id", "by-client-id", "new-field", "fields-gone"],
 )
 def test_documented_answer_to_the_request_is_a_success(
     request_args: dict[str, Any], body: bytes, mode: str

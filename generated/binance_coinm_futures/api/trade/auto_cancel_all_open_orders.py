@@ -22,6 +22,8 @@ def _get_kwargs(
     countdown_time: int,
     recv_window: int | Unset = UNSET,
 ) -> dict[str, Any]:
+    if not isinstance(symbol, str):
+        raise TypeError(f"symbol must be str, got {type(symbol).__name__}")
 
     params: dict[str, Any] = {}
 

@@ -21,6 +21,8 @@ def _get_kwargs(
     symbol: str,
     recv_window: int | Unset = UNSET,
 ) -> dict[str, Any]:
+    if not isinstance(symbol, str):
+        raise TypeError(f"symbol must be str, got {type(symbol).__name__}")
 
     params: dict[str, Any] = {}
 

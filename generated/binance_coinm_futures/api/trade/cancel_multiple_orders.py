@@ -26,6 +26,8 @@ def _get_kwargs(
     orig_client_order_id_list: list[str] | Unset = UNSET,
     recv_window: int | Unset = UNSET,
 ) -> dict[str, Any]:
+    if not isinstance(symbol, str):
+        raise TypeError(f"symbol must be str, got {type(symbol).__name__}")
 
     params: dict[str, Any] = {}
 

@@ -23,6 +23,12 @@ def _get_kwargs(
     orig_client_order_id: str | Unset = UNSET,
     recv_window: int | Unset = UNSET,
 ) -> dict[str, Any]:
+    if not isinstance(symbol, str):
+        raise TypeError(f"symbol must be str, got {type(symbol).__name__}")
+    if not isinstance(orig_client_order_id, str | Unset):
+        raise TypeError(
+            f"orig_client_order_id must be str, got {type(orig_client_order_id).__name__}"
+        )
 
     params: dict[str, Any] = {}
 

@@ -1,0 +1,171 @@
+"""Steering a running exchange from its standard input, and the text forms of orders and faults.
+
+``python -m binance_coinm_futures.testing`` reads one command per line from stdin (a terminal,
+or the pipe of the process that started it) and answers each with one line on stdout, ``ok:
+...`` or ``error: ...``. Nothing listens on the network for these commands, so only the
+process that owns the exchange's stdin can steer it::
+
+    order ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...]   add an open order
+    fault NAME[=TIMES] [DELETE|GET]                    queue a fault (GET: Query Order)
+    orders                                             the open orders' ids
+    log [N]                                            the last N requests (default 20)
+    help                                               this list
+
+The same text forms are the ``--order`` and ``--fault`` flags.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import typing
+from collections.abc import Callable, Iterable
+from dataclasses import fields
+from typing import Any, Final, TextIO
+
+from ._exchange import LocalExchange
+from ._faults import Fault
+from ._orders import Order
+
+COMMANDS: Final = (
+    "order ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...] | fault NAME[=TIMES] [DELETE|GET] | "
+    "orders | log [N] | help"
+)
+#: How many requests the command line's exchange keeps for `log`; older ones are dropped.
+LOG_LIMIT: Final = 1000
+_BOOLEANS: Final = {"true": True, "false": False}
+_DECIMAL: Final = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_SIGNATURE: Final = re.compile(r"(signature=)[^&]*")
+_HIDDEN: Final = r"\1<hidden>"
+_IDENTITY: Final = ("order_id", "client_order_id", "symbol")
+
+
+def fault_names() -> list[str]:
+    return [fault.name.lower() for fault in Fault]
+
+
+def parse_fault(value: str) -> tuple[Fault, int]:
+    """NAME[=TIMES]: a fault, by its name or value in any case, and how many times (1 or more)."""
+    name, _, times = value.partition("=")
+    fault = next((f for f in Fault if name.lower() in (f.name.lower(), str(f.value))), None)
+    if fault is None or (times and not times.isdigit()):
+        raise argparse.ArgumentTypeError(
+            f"--fault takes NAME[=TIMES] with NAME one of {', '.join(fault_names())}, got {value!r}"
+        )
+    if times and int(times) < 1:
+        raise argparse.ArgumentTypeError(f"--fault {value}: TIMES must be 1 or more")
+    return fault, int(times or 1)
+
+
+def _decimal_fields() -> frozenset[str]:
+    """The Order fields that hold a decimal number as text (price, quantities): those whose
+    default, read from the spec's examples, is one."""
+    example = Order(0, "x", "BTCUSD_PERP")
+    return frozenset(
+        f.name
+        for f in fields(Order)
+        if isinstance(getattr(example, f.name), str)
+        and _DECIMAL.fullmatch(getattr(example, f.name))
+    )
+
+
+def parse_order(value: str) -> Order:
+    """ORDER_ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...] as an Order; fields by Order's names."""
+    parts = value.split(",")
+    order_id, client_order_id, symbol, *rest = parts if len(parts) >= 3 else ["", "", ""]
+    if not order_id.isdigit() or not client_order_id or not symbol:
+        raise argparse.ArgumentTypeError(
+            f"--order takes ORDER_ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...], got {value!r}"
+        )
+    types = typing.get_type_hints(Order)
+    settable = {f.name for f in fields(Order)} - set(_IDENTITY)
+    decimals = _decimal_fields()
+    extra: dict[str, Any] = {}
+    for assignment in rest:
+        name, _, text = assignment.partition("=")
+        if name not in settable:
+            raise argparse.ArgumentTypeError(
+                f"--order: unknown field {name!r}; one of {', '.join(sorted(settable))}"
+            )
+        if name in extra:
+            raise argparse.ArgumentTypeError(f"--order {order_id}: {name} is given twice")
+        kind = types[name]
+        if kind is bool and text.lower() in _BOOLEANS:
+            extra[name] = _BOOLEANS[text.lower()]
+        elif kind is int and text.lstrip("-").isdigit():
+            extra[name] = int(text)
+        elif kind is str and (name not in decimals or _DECIMAL.fullmatch(text)):
+            extra[name] = text
+        else:
+            expected = "decimal number" if name in decimals else getattr(kind, "__name__", kind)
+            raise argparse.ArgumentTypeError(f"--order: {name}={text!r} is not a {expected}")
+    return Order(int(order_id), client_order_id, symbol, **extra)
+
+
+def duplicate(order: Order, book: Iterable[Order]) -> str | None:
+    """Why ``order`` cannot join ``book`` (its id, or its client id on its symbol, is taken)."""
+    for held in book:
+        if held.order_id == order.order_id:
+            return f"order id {order.order_id} is already held ({held.client_order_id!r})"
+        if (held.symbol, held.client_order_id) == (order.symbol, order.client_order_id):
+            return (
+                f"client order id {order.client_order_id!r} is already held on {order.symbol} "
+                f"(order {held.order_id})"
+            )
+    return None
+
+
+def request_log(exchange: LocalExchange, count: int) -> list[str]:
+    """The last ``count`` requests, one line each, signatures hidden."""
+    recent = exchange.requests[-count:] if count > 0 else []
+    return [f"{r.method} {_SIGNATURE.sub(_HIDDEN, r.target)}" for r in recent]
+
+
+def trim_log(exchange: LocalExchange) -> None:
+    """Keep the request log of a long-running exchange to its last LOG_LIMIT entries."""
+    excess = len(exchange.requests) - LOG_LIMIT
+    if excess > 0:
+        del exchange.requests[:excess]
+
+
+def _known_ids(exchange: LocalExchange) -> list[int]:
+    return [order.order_id for order in exchange.open_orders]
+
+
+def run_command(exchange: LocalExchange, line: str) -> str:
+    """Carry out one command line; the one-line answer."""
+    word, _, rest = line.strip().partition(" ")
+    rest = rest.strip()
+    try:
+        if word == "order":
+            order = parse_order(rest)
+            taken = duplicate(order, exchange.open_orders)
+            if taken is None and exchange.order(order.order_id) is not None:
+                taken = f"order id {order.order_id} is already held"
+            if taken:
+                return f"error: {taken}"
+            exchange.add_order(order)
+            return f"ok: order {order.order_id} ({order.client_order_id}) on {order.symbol}"
+        if word == "fault":
+            spec, _, method = rest.partition(" ")
+            fault, times = parse_fault(spec)
+            method = method.strip().upper() or "DELETE"
+            exchange.inject(fault, times, method=method)
+            return f"ok: {fault.name.lower()} x{times} queued for {method}"
+        if word == "orders":
+            return "ok: open orders " + (" ".join(map(str, _known_ids(exchange))) or "(none)")
+        if word == "log":
+            count = int(rest or 20)
+            lines = request_log(exchange, count)
+            return "ok: " + (" | ".join(lines) if lines else "no requests yet")
+        if word == "help" or not word:
+            return f"ok: {COMMANDS}"
+    except (argparse.ArgumentTypeError, ValueError) as error:
+        return f"error: {error}"
+    return f"error: unknown command {word!r}; commands: {COMMANDS}"
+
+
+def serve_commands(exchange: LocalExchange, lines: TextIO, answer: Callable[[str], None]) -> None:
+    """Answer each line of ``lines`` until it ends (the owner closed stdin)."""
+    for line in lines:
+        answer(run_command(exchange, line))
