@@ -216,6 +216,8 @@ def check_timing(params: dict[str, str], server_time: int) -> None:
     timestamp = _long(params, "timestamp")
     if timestamp is None:
         raise _mandatory("timestamp")
+    if params.get("recvWindow") == "":
+        raise _mandatory("recvWindow")  # sent, but empty: not an integer
     recv_window = _long(params, "recvWindow")
     if recv_window is None:
         recv_window = DEFAULT_RECV_WINDOW
