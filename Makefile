@@ -41,7 +41,7 @@ $(NPM_STAMP): package.json package-lock.json
 lint-spec: $(NPM_STAMP) ## Spectral over openapi.yaml (rules in .spectral.yaml): no error, no warning
 	node_modules/.bin/spectral lint --fail-severity=warn openapi.yaml
 
-demo: setup ## cancel two orders on a local exchange and show a -2011
+demo: setup ## cancel two orders and a stop-loss on a local exchange, show a -2011
 	$(BIN)/python examples/with_local_exchange.py -- $(BIN)/python examples/cancel_order.py
 
 generate: setup ## regenerate generated/ from openapi.yaml

@@ -1,10 +1,12 @@
 """Cancel one order by orderId and one by origClientOrderId, then cancel the first again.
 
 The second cancel answers -2011; cancel_and_confirm then finds out, by Query Order, that the
-order is CANCELED.
+order is CANCELED. Then a stop-loss: named by a regular id it is not in the order book (the
+message says where it is), and cancelled and confirmed by its client algo id it is CANCELED.
 
-Reads BINANCE_BASE_URL, BINANCE_API_KEY and BINANCE_SECRET from the environment. `make demo`
-runs it against a local exchange; pointed at the testnet it cancels real testnet orders.
+Reads BINANCE_BASE_URL, BINANCE_API_KEY and BINANCE_SECRET from the environment, and
+BINANCE_STOP_CLIENT_ALGO_ID (the stop-loss; skipped when unset). `make demo` runs it against a
+local exchange; pointed at the testnet it cancels real testnet orders.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 
 from binance_coinm_futures import UnknownOrder, cancel_and_confirm, connect
 from binance_coinm_futures.api.trade import cancel_order
+from binance_coinm_futures.client import AuthenticatedClient
 from binance_coinm_futures.models import CancelOrderResponse
 
 SYMBOL = "BTCUSD_PERP"
@@ -63,6 +66,26 @@ def main() -> None:
             f"executedQty={state.executed_qty} (from the {state.source}, "
             f"{state.requests_sent} requests)"
         )
+        stop_loss = os.environ.get("BINANCE_STOP_CLIENT_ALGO_ID")
+        if stop_loss:
+            cancel_stop_loss(client, stop_loss)
+
+
+def cancel_stop_loss(client: AuthenticatedClient, client_algo_id: str) -> None:
+    """Cancel a stop-loss and confirm it can no longer trade."""
+    try:
+        cancel_and_confirm(client=client, symbol=SYMBOL, orig_client_order_id=client_algo_id)
+    except UnknownOrder as error:
+        print(f"cancel_and_confirm by a regular id: {error}")
+    state = cancel_and_confirm(
+        client=client, symbol=SYMBOL, client_algo_id=client_algo_id, follow_triggered=True
+    )
+    print(
+        f"cancel_and_confirm of stop-loss {client_algo_id!r}: service={state.service} "
+        f"algoId={state.algo_id} algoStatus={state.algo_status} "
+        f"actualOrderId={state.actual_order_id} (from the {state.source}, "
+        f"{state.requests_sent} requests)"
+    )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ._algo import AlgoOrder
     from ._exchange import COIN_M_SYMBOLS, DEMO_API_KEY, DEMO_SECRET, LocalExchange
     from ._faults import Fault
     from ._http import Headers, ReceivedRequest
@@ -39,6 +40,7 @@ __all__ = [
     "DEMO_API_KEY",
     "DEMO_SECRET",
     "PRE_2026_06_SHAPE",
+    "AlgoOrder",
     "Fault",
     "Headers",
     "HmacCredentials",
@@ -52,6 +54,7 @@ __all__ = [
 ]
 
 _HOME = {
+    "AlgoOrder": "._algo",
     "COIN_M_SYMBOLS": "._exchange",
     "CURRENT_SHAPE": "._spec",
     "PRE_2026_06_SHAPE": "._spec",

@@ -35,6 +35,7 @@ from ._control import (
     COMMANDS,
     duplicate,
     fault_names,
+    parse_algo_order,
     parse_fault,
     parse_order,
     serve_commands,
@@ -109,6 +110,15 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ORDER_ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...]",
         help="add an open order (repeat); more fields by Order's attribute names, "
         "e.g. 4612097870,my-order-1,BTCUSD_PERP,side=SELL,price=38500",
+    )
+    book.add_argument(
+        "--algo-order",
+        action="append",
+        default=[],
+        type=parse_algo_order,
+        metavar="SYMBOL[,FIELD=VALUE...]",
+        help="add a conditional order to the algo service (repeat); fields by AlgoOrder's "
+        "attribute names, e.g. BTCUSD_PERP,client_algo_id=my-stop-1,order_type=STOP_MARKET",
     )
     book.add_argument("--no-demo-orders", action="store_true", help="start without the demo orders")
     book.add_argument(
@@ -237,6 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The `log` command reads the last requests; a benchmark (--any-order) keeps none.
         record_requests=not args.any_order,
     )
+    for algo_order in args.algo_order:
+        exchange.add_algo_order(**algo_order)
     for fault, times in args.fault:
         exchange.inject(fault, times)
 
@@ -269,7 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         queued = ", ".join(f"{fault.name.lower()} x{times}" for fault, times in args.fault)
         ids = " ".join(str(order.order_id) for order in exchange.open_orders)
         print(
-            f"local exchange: {len(exchange.open_orders)} open orders ({ids or 'none'}); "
+            f"local exchange: {len(exchange.open_orders)} open orders ({ids or 'none'}), "
+            f"{len(exchange.open_algo_orders)} open algo orders; "
             f"faults queued: {queued or 'none'}. Commands on stdin: {COMMANDS}. "
             "Stop with Ctrl-C.",
             file=sys.stderr,

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import fields
 from typing import Any, Final, TextIO
 
+from ._algo import AlgoOrder
 from ._exchange import LocalExchange
 from ._faults import Fault
 from ._orders import Order
@@ -57,13 +58,12 @@ def parse_fault(value: str) -> tuple[Fault, int]:
     return fault, int(times or 1)
 
 
-def _decimal_fields() -> frozenset[str]:
-    """The Order fields that hold a decimal number as text (price, quantities): those whose
-    default, read from the spec's examples, is one."""
-    example = Order(0, "x", "BTCUSD_PERP")
+def _decimal_fields(example: Any) -> frozenset[str]:
+    """The fields of a dataclass that hold a decimal number as text (price, quantities): those
+    whose default, read from the spec's examples, is one."""
     return frozenset(
         f.name
-        for f in fields(Order)
+        for f in fields(example)
         if isinstance(getattr(example, f.name), str)
         and _DECIMAL.fullmatch(getattr(example, f.name))
     )
@@ -77,29 +77,51 @@ def parse_order(value: str) -> Order:
         raise argparse.ArgumentTypeError(
             f"--order takes ORDER_ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...], got {value!r}"
         )
-    types = typing.get_type_hints(Order)
     settable = {f.name for f in fields(Order)} - set(_IDENTITY)
-    decimals = _decimal_fields()
+    decimals = _decimal_fields(Order(0, "x", "BTCUSD_PERP"))
+    extra = _assignments(f"--order {order_id}", Order, rest, settable, decimals)
+    return Order(int(order_id), client_order_id, symbol, **extra)
+
+
+def parse_algo_order(value: str) -> dict[str, Any]:
+    """SYMBOL[,FIELD=VALUE...] as add_algo_order's arguments; fields by AlgoOrder's names."""
+    symbol, *rest = value.split(",")
+    if not symbol or "=" in symbol:
+        raise argparse.ArgumentTypeError(
+            f"--algo-order takes SYMBOL[,FIELD=VALUE...], got {value!r}"
+        )
+    settable = {f.name for f in fields(AlgoOrder)} - {"symbol"}
+    decimals = _decimal_fields(AlgoOrder(0, "x", "BTCUSD_PERP"))
+    return {"symbol": symbol, **_assignments("--algo-order", AlgoOrder, rest, settable, decimals)}
+
+
+def _assignments(
+    flag: str, kind: type, assignments: list[str], settable: set[str], decimals: frozenset[str]
+) -> dict[str, Any]:
+    """FIELD=VALUE assignments as keyword arguments of ``kind``, each converted to its type."""
+    types = typing.get_type_hints(kind)
     extra: dict[str, Any] = {}
-    for assignment in rest:
+    for assignment in assignments:
         name, _, text = assignment.partition("=")
         if name not in settable:
             raise argparse.ArgumentTypeError(
-                f"--order: unknown field {name!r}; one of {', '.join(sorted(settable))}"
+                f"{flag.split()[0]}: unknown field {name!r}; one of {', '.join(sorted(settable))}"
             )
         if name in extra:
-            raise argparse.ArgumentTypeError(f"--order {order_id}: {name} is given twice")
-        kind = types[name]
-        if kind is bool and text.lower() in _BOOLEANS:
+            raise argparse.ArgumentTypeError(f"{flag}: {name} is given twice")
+        wanted = types[name]
+        if wanted is bool and text.lower() in _BOOLEANS:
             extra[name] = _BOOLEANS[text.lower()]
-        elif kind is int and text.lstrip("-").isdigit():
+        elif wanted in (int, int | None) and text.lstrip("-").isdigit():
             extra[name] = int(text)
-        elif kind is str and (name not in decimals or _DECIMAL.fullmatch(text)):
+        elif wanted in (str, str | None) and (name not in decimals or _DECIMAL.fullmatch(text)):
             extra[name] = text
         else:
-            expected = "decimal number" if name in decimals else getattr(kind, "__name__", kind)
-            raise argparse.ArgumentTypeError(f"--order: {name}={text!r} is not a {expected}")
-    return Order(int(order_id), client_order_id, symbol, **extra)
+            expected = "decimal number" if name in decimals else getattr(wanted, "__name__", wanted)
+            raise argparse.ArgumentTypeError(
+                f"{flag.split()[0]}: {name}={text!r} is not a {expected}"
+            )
+    return extra
 
 
 def duplicate(order: Order, book: Iterable[Order]) -> str | None:

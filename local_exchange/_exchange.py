@@ -1,5 +1,5 @@
-"""LocalExchange: Binance's cancel family (single, batch, cancel-all in both services, the
-countdown cancel) and the order queries and lists, served on loopback for tests."""
+"""LocalExchange: Binance's Cancel Order and Query Order, and the algo service's conditional
+orders, served on loopback for tests."""
 
 from __future__ import annotations
 
@@ -13,27 +13,35 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
+from ._algo import (
+    MARKET_TYPES,
+    AlgoBook,
+    AlgoOrder,
+    check_algo_request,
+    check_open_algo_orders,
+    still_queryable,
+)
 from ._faults import Fault
 from ._http import HttpServer, ReceivedRequest, Response
 from ._orders import Order, demo_orders
 from ._rules import (
-    BatchRequest,
     CancelRequest,
     CountdownRequest,
     Rejection,
-    SymbolRequest,
     check_batch,
     check_cancel,
     check_countdown,
     check_optional_symbol,
     check_symbol,
+    found_by_query,
     parse_form,
 )
 from ._signatures import ApiKeyMaterial, Verifier, split_signed, verifier_for
 from ._spec import (
     ALGO_OPEN_PATH,
+    ALGO_ORDER_PATH,
     ALL_OPEN_PATH,
     BATCH_PATH,
     COUNTDOWN_PATH,
@@ -42,7 +50,6 @@ from ._spec import (
     OPEN_ORDERS_PATH,
     ORDER_PATH,
     TIME_PATH,
-    algo_order_example,
     cancel_all_answer,
     cancel_examples,
 )
@@ -52,18 +59,23 @@ DEMO_API_KEY = "demo-api-key"
 DEMO_SECRET = "demo-secret"  # noqa: S105 - a published test-only secret
 
 _Header = tuple[str, str]
+_Checked = TypeVar("_Checked")
 _ANY_ORDER_IDS = 1_000_000_000
-_DAY_MS = 24 * 60 * 60 * 1000
-QUERY_WINDOW_UNFILLED_MS = 3 * _DAY_MS
-"""Query Order stops finding a CANCELED or EXPIRED order with no fill this long after creation."""
-QUERY_WINDOW_MS = 90 * _DAY_MS
-"""Query Order stops finding any order this long after its creation."""
 _ORDER_METHODS = ("DELETE", "GET")
-_OPEN_ALGO_STATUSES = frozenset({"NEW"})
+_FAULT_PATHS = {
+    ORDER_PATH: _ORDER_METHODS,
+    ALGO_ORDER_PATH: _ORDER_METHODS,
+    OPEN_ALGO_ORDERS_PATH: ("GET",),
+    BATCH_PATH: ("DELETE",),
+    ALL_OPEN_PATH: ("DELETE",),
+    ALGO_OPEN_PATH: ("DELETE",),
+    OPEN_ORDERS_PATH: ("GET",),
+    COUNTDOWN_PATH: ("POST",),
+}
+"""The paths `inject` can fail, with their methods."""
 _LONGEST_TIMER_S = 10**9
-_FIRST_ALGO_ID = 2146760
-_Checked = Any
-_Handler = Callable[[Any, int, "list[_Header]"], "Response"]
+_TRIGGERED_ORDER_IDS = 9_000_000_001
+"""Regular orders placed by a triggered algo order count from here."""
 
 COIN_M_SYMBOLS = frozenset(
     {
@@ -142,6 +154,12 @@ class LocalExchange:
     "Order does not exist.") once it is CANCELED or EXPIRED with no fill and older than
     3 days, or older than 90 days, counted on the exchange clock from its creation time
     (`add_order(created_ms=...)`, by default the exchange clock when it was added).
+
+    Conditional orders live in its algo service, as on Binance since the 2026-06-30 COIN-M /
+    USDⓈ-M integration (shapes from USDⓈ-M's pages): `add_algo_order` holds one with an algo id
+    of its own sequence, DELETE and GET /dapi/v1/algoOrder cancel and query it, GET
+    /dapi/v1/openAlgoOrders lists the armed ones, `trigger_algo_order` fires one, and the
+    regular endpoints answer -2011 / -2013 for it. The same query windows apply.
     """
 
     def __init__(
@@ -179,27 +197,33 @@ class LocalExchange:
         self._created: dict[int, int] = {}
         self._by_client_id: dict[tuple[str, str], int] = {}
         self._requests: list[ReceivedRequest] = []
-        self._faults: dict[tuple[str, str], collections.deque[Fault]] = collections.defaultdict(
-            collections.deque
-        )
+        self._faults: dict[tuple[str, str], collections.deque[Fault]] = {
+            (method, path): collections.deque()
+            for path, methods in _FAULT_PATHS.items()
+            for method in methods
+        }
+        self._algo = AlgoBook()
+        self._next_triggered_order_id = _TRIGGERED_ORDER_IDS
+        self._handlers: dict[
+            tuple[str, str], Callable[[ReceivedRequest, int, list[_Header]], Response]
+        ] = {
+            ("DELETE", ORDER_PATH): self._cancel,
+            ("GET", ORDER_PATH): self._query,
+            ("DELETE", ALGO_ORDER_PATH): self._algo_cancel,
+            ("GET", ALGO_ORDER_PATH): self._algo_query,
+            ("GET", OPEN_ALGO_ORDERS_PATH): self._open_algo_orders,
+            ("DELETE", BATCH_PATH): self._batch,
+            ("DELETE", ALL_OPEN_PATH): self._cancel_all,
+            ("DELETE", ALGO_OPEN_PATH): self._cancel_all_algo,
+            ("GET", OPEN_ORDERS_PATH): self._open_orders,
+            ("POST", COUNTDOWN_PATH): self._countdown,
+        }
         self._after: dict[tuple[str, str], collections.deque[Callable[[], None]]] = (
             collections.defaultdict(collections.deque)
         )
-        self._algo_orders: dict[int, dict[str, Any]] = {}
         self._countdowns: dict[str, tuple[int, threading.Timer]] = {}
         self.countdown_cancellations: list[tuple[str, tuple[int, ...]]] = []
         """(symbol, ids) each time a countdown ran out and cancelled the symbol's open orders."""
-        # (method, path) -> (how its parameters are checked, the handler, counts as an order)
-        self._routes: dict[tuple[str, str], tuple[Callable[..., Any], _Handler, bool]] = {
-            ("DELETE", ORDER_PATH): (check_cancel, self._cancel, True),
-            ("GET", ORDER_PATH): (check_cancel, self._query, False),
-            ("DELETE", BATCH_PATH): (check_batch, self._batch, True),
-            ("DELETE", ALL_OPEN_PATH): (check_symbol, self._cancel_all, True),
-            ("DELETE", ALGO_OPEN_PATH): (check_symbol, self._cancel_all_algo, True),
-            ("GET", OPEN_ORDERS_PATH): (check_optional_symbol, self._open_orders, False),
-            ("GET", OPEN_ALGO_ORDERS_PATH): (check_optional_symbol, self._open_algo, False),
-            ("POST", COUNTDOWN_PATH): (check_countdown, self._countdown, False),
-        }
         self._weights: dict[str, tuple[int, int]] = {}
         self._order_counts: dict[str, tuple[int, int]] = {}
         self._any_order_template: dict[str, Any] | None = None
@@ -279,20 +303,26 @@ class LocalExchange:
     ) -> None:
         """Answer the next `times` `method` `path` requests with `fault`.
 
-        By default cancels (DELETE /dapi/v1/order); "GET" there is Query Order. Every
-        endpoint (`method`, `path`) has its own queue, and faults injected by successive
-        calls are met in the order they were injected.
+        `path` is /dapi/v1/order (the default), /dapi/v1/algoOrder or /dapi/v1/openAlgoOrders;
+        `method` is "DELETE" (cancels) or "GET" (queries). Each method of each path has its
+        own queue, and faults injected by successive calls are met in the order they were
+        injected.
         """
-        self._check_route(method, path)
         if times < 0:
             raise ValueError("times must not be negative")
+        methods = _FAULT_PATHS.get(path)
+        if methods is None:
+            raise ValueError(f"path must be one of {', '.join(_FAULT_PATHS)}, got {path!r}")
+        if method not in methods:
+            raise ValueError(f"method must be one of {', '.join(methods)}, got {method!r}")
         with self._lock:
-            self._faults[(method, path)].extend([fault] * times)
+            self._faults[method, path].extend([fault] * times)
 
     def clear_faults(self) -> None:
         """Forget every fault still queued, on every endpoint."""
         with self._lock:
-            self._faults.clear()
+            for queue in self._faults.values():
+                queue.clear()
 
     def after(self, method: str, path: str, action: Callable[[], None]) -> None:
         """Run `action` once, right after the next `method` `path` request is handled.
@@ -300,57 +330,96 @@ class LocalExchange:
         For example, an order that appears between a cancel-all and the listing after it:
         ``exchange.after("DELETE", "/dapi/v1/allOpenOrders", lambda: exchange.add_order(o))``.
         """
-        self._check_route(method, path)
+        methods = _FAULT_PATHS.get(path)
+        if methods is None:
+            raise ValueError(f"path must be one of {', '.join(_FAULT_PATHS)}, got {path!r}")
+        if method not in methods:
+            raise ValueError(f"method must be one of {', '.join(methods)}, got {method!r}")
         with self._lock:
-            self._after[(method, path)].append(action)
-
-    def _check_route(self, method: str, path: str) -> None:
-        if (method, path) in self._routes:
-            return
-        methods = [known_method for known_method, known in self._routes if known == path]
-        if methods:
-            raise ValueError(
-                f"method must be one of {', '.join(methods)} for {path}, got {method!r}"
-            )
-        paths = ", ".join(dict.fromkeys(known for _, known in self._routes))
-        raise ValueError(f"path must be one of {paths}, got {path!r}")
-
-    def add_algo_order(
-        self, symbol: str, *, algo_id: int | None = None, client_algo_id: str | None = None
-    ) -> dict[str, Any]:
-        """Hold an open conditional order (algoStatus NEW) in the algo service; the order as
-        the algo list answers it. Algo ids have their own sequence (`algo_id=None` takes the
-        next one); the other fields are the spec's example's."""
-        with self._lock:
-            if algo_id is None:
-                algo_id = max(self._algo_orders, default=_FIRST_ALGO_ID - 1) + 1
-            order = {
-                **algo_order_example(),
-                "algoId": algo_id,
-                "clientAlgoId": client_algo_id or f"algo-{algo_id}",
-                "symbol": symbol,
-                "algoStatus": "NEW",
-                "createTime": self.server_time_ms(),
-            }
-            self._algo_orders[algo_id] = order
-            self._symbols.add(symbol)
-        return dict(order)
-
-    @property
-    def open_algo_orders(self) -> list[dict[str, Any]]:
-        """The conditional orders still open (algoStatus NEW), as the algo list answers them."""
-        with self._lock:
-            return [
-                dict(o)
-                for o in self._algo_orders.values()
-                if o["algoStatus"] in _OPEN_ALGO_STATUSES
-            ]
+            self._after[method, path].append(action)
 
     @property
     def countdowns(self) -> dict[str, int]:
         """Each armed countdown: symbol -> when it runs out, in ms on the exchange clock."""
         with self._lock:
             return {symbol: ends for symbol, (ends, _) in self._countdowns.items()}
+
+    # -- the algo service (conditional orders) ------------------------------------------------
+
+    def add_algo_order(
+        self,
+        symbol: str,
+        *,
+        algo_id: int | None = None,
+        client_algo_id: str | None = None,
+        created_ms: int | None = None,
+        **fields: Any,
+    ) -> AlgoOrder:
+        """Hold a conditional order in the algo service; the order as held, with its ids.
+
+        Algo ids have their own sequence (`algo_id=None` takes the next one); a regular
+        endpoint never finds an algo order, as on Binance since the 2026-06-30 integration
+        (Cancel Order -2011, Query Order -2013). `fields` are `AlgoOrder`'s, e.g.
+        `order_type="TAKE_PROFIT"`, `side="BUY"`, `algo_status="TRIGGERING"`. `created_ms`
+        (exchange clock, default now) is where Query Algo Order's windows count from.
+        """
+        created = self.server_time_ms() if created_ms is None else created_ms
+        order = self._algo.add(
+            symbol, created_ms=created, algo_id=algo_id, client_algo_id=client_algo_id, **fields
+        )
+        with self._lock:
+            self._symbols.add(symbol)
+        return order
+
+    def algo_order(self, algo_id: int) -> AlgoOrder | None:
+        """The algo order with this id as the exchange holds it now, whatever its status."""
+        return self._algo.get(algo_id)
+
+    @property
+    def open_algo_orders(self) -> list[AlgoOrder]:
+        """The algo orders that can still trigger (NEW or TRIGGERING)."""
+        return [order for order, _ in self._algo.armed(None)]
+
+    def trigger_algo_order(self, algo_id: int) -> Order:
+        """Trigger an armed algo order: it places a regular order, which is returned.
+
+        A limit type (STOP, TAKE_PROFIT) leaves an open order on the book and the algo order
+        TRIGGERED; a market type (STOP_MARKET, TAKE_PROFIT_MARKET, TRAILING_STOP_MARKET) fills
+        at once, so its order is FILLED and the algo order FINISHED. Either way
+        `actualOrderId` names the regular order.
+        """
+        algo = self._algo.get(algo_id)
+        if algo is None or not algo.is_armed:
+            raise ValueError(f"algo order {algo_id} is not armed (NEW or TRIGGERING)")
+        now = self.server_time_ms()
+        market = algo.order_type in MARKET_TYPES
+        with self._lock:
+            order_id = self._next_triggered_order_id
+            self._next_triggered_order_id += 1
+        placed = Order(
+            order_id,
+            f"algo-{algo_id}-{order_id}",
+            algo.symbol,
+            side=algo.side,
+            position_side=algo.position_side,
+            price=algo.price,
+            orig_qty=algo.quantity,
+            executed_qty=algo.quantity if market else "0",
+            type="MARKET" if market else "LIMIT",
+            orig_type=algo.order_type,
+            stop_price=algo.trigger_price,
+            status="FILLED" if market else "NEW",
+            update_time=now,
+        )
+        self.add_order(placed, created_ms=now)
+        self._algo.update(
+            algo_id,
+            algo_status="FINISHED" if market else "TRIGGERED",
+            actual_order_id=order_id,
+            update_time=now,
+            trigger_time=now,
+        )
+        return placed
 
     def server_time_ms(self) -> int:
         """The exchange clock, as GET /dapi/v1/time reports it."""
@@ -366,76 +435,112 @@ class LocalExchange:
             weight = _count_in_minute(self._weights, client, now)
         headers = [("X-MBX-USED-WEIGHT-1M", str(weight))]
         path = request.path
-        route = self._routes.get((request.method, path))
-        if route is not None:
-            return self._routed(request, now, headers, *route)
+        methods = _FAULT_PATHS.get(path)
+        if methods is not None:
+            if request.method in methods:
+                return self._order_request(request, now, headers)
+            return _method_not_allowed(", ".join(methods), headers)
         if path == TIME_PATH:
             if request.method in ("GET", "HEAD"):
                 return _json_response(200, {"serverTime": now}, headers)
             return _method_not_allowed("GET", headers)
-        allowed = [method for method, known in self._routes if known == path]
-        if allowed:
-            return _method_not_allowed(", ".join(allowed), headers)
         return _error(404, -1000, f"Not found: {path}", headers)
 
-    def _routed(
-        self,
-        request: ReceivedRequest,
-        now: int,
-        headers: list[_Header],
-        check: Callable[..., Any],
-        handler: _Handler,
-        counts_as_order: bool,
+    def _order_request(
+        self, request: ReceivedRequest, now: int, headers: list[_Header]
     ) -> Response:
-        key = (request.method, request.path)
         with self._lock:
-            faults = self._faults[key]
+            faults = self._faults[request.method, request.path]
             fault = faults.popleft() if faults else None
-            actions = self._after[key]
-            action = actions.popleft() if actions else None
         if fault is not None and not fault.performs_cancel:
             return self._refusal(fault, now, headers)
+        handler = self._handlers[request.method, request.path]
         try:
-            checked = self._checked(request, now, headers, check, counts_as_order=counts_as_order)
-            if isinstance(checked, Response):
-                response = checked
-            else:
-                response = handler(checked[0], now, checked[1])
+            response = handler(request, now, headers)
         except Exception:  # malformed input must never become a 5xx
             response = _error(
                 400, -1000, "An unknown error occurred while processing the request.", headers
             )
+        with self._lock:
+            actions = self._after[request.method, request.path]
+            action = actions.popleft() if actions else None
         if action is not None:
             action()
         if fault is None:
             return response
         return self._after_handling(fault, response)
 
-    def _cancel(self, cancel: CancelRequest, now: int, headers: list[_Header]) -> Response:
-        if self.any_order and cancel.order_id != 0:  # no order has id 0, even in this mode
-            return _json_response(200, self._any_order_response(cancel, now), headers)
-        order = self._take_order(cancel, now)
-        if order is None:
+    def _algo_cancel(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
+        checked = self._checked_by(check_algo_request, request, now, headers, counts_as_order=True)
+        if isinstance(checked, Response):
+            return checked
+        cancel, headers = checked
+        order = self._algo.cancel(cancel, now)
+        if order is None:  # not held, or no longer armed (USDⓈ-M's answer; unverified on COIN-M)
             return _error(400, -2011, "Unknown order sent.", headers)
-        answer = order.cancel_response(status="CANCELED", update_time=now, shape=self.answer_shape)
-        return _json_response(200, answer, headers)
+        return _json_response(200, order.cancel_response(), headers)
 
-    def _query(self, query: CancelRequest, now: int, headers: list[_Header]) -> Response:
-        with self._lock:
-            order = self._find(query)
-            created = self._created[order.order_id] if order is not None else 0
-        if order is None or not _still_queryable(order, created, now):
+    def _algo_query(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
+        checked = self._checked_by(check_algo_request, request, now, headers, counts_as_order=False)
+        if isinstance(checked, Response):
+            return checked
+        query, headers = checked
+        found = self._algo.find(query)
+        if found is None or not still_queryable(found[0], found[1], now):
             return _error(400, -2013, "Order does not exist.", headers)
-        return _json_response(200, order.query_response(created_ms=created), headers)
+        order, created = found
+        return _json_response(
+            200, self._finished_if_done(order).response(created_ms=created), headers
+        )
 
-    def _batch(self, batch: BatchRequest, now: int, headers: list[_Header]) -> Response:
+    def _open_algo_orders(
+        self, request: ReceivedRequest, now: int, headers: list[_Header]
+    ) -> Response:
+        checked = self._checked_by(
+            check_open_algo_orders, request, now, headers, counts_as_order=False
+        )
+        if isinstance(checked, Response):
+            return checked
+        symbol, headers = checked
+        with self._lock:
+            listed = symbol is None or symbol in self._symbols
+        if not listed:
+            return _error(400, -1121, "Invalid symbol.", headers)
+        answer = [order.response(created_ms=created) for order, created in self._algo.armed(symbol)]
+        return Response(200, _JSON.encode(answer).encode(), headers=headers)
+
+    def _symbol_checked(
+        self,
+        check: Callable[[dict[str, str], int], _Checked],
+        request: ReceivedRequest,
+        now: int,
+        headers: list[_Header],
+        *,
+        counts_as_order: bool,
+    ) -> tuple[_Checked, list[_Header]] | Response:
+        """`_checked_by`, then the symbol the request names (if any) must be listed (-1121)."""
+        result = self._checked_by(check, request, now, headers, counts_as_order=counts_as_order)
+        if isinstance(result, Response):
+            return result
+        symbol = getattr(result[0], "symbol", None)
+        with self._lock:
+            listed = symbol is None or symbol in self._symbols
+        if not listed:
+            return _error(400, -1121, "Invalid symbol.", result[1])
+        return result
+
+    def _batch(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
         """One item per id, in request order: the cancelled order or Binance's error object."""
+        checked = self._symbol_checked(check_batch, request, now, headers, counts_as_order=True)
+        if isinstance(checked, Response):
+            return checked
+        batch, headers = checked
         if batch.order_ids is not None:
-            requests = [CancelRequest(batch.symbol, i, None) for i in batch.order_ids]
+            cancels = [CancelRequest(batch.symbol, i, None) for i in batch.order_ids]
         else:
-            requests = [CancelRequest(batch.symbol, None, c) for c in batch.client_order_ids or ()]
+            cancels = [CancelRequest(batch.symbol, None, c) for c in batch.client_order_ids or ()]
         items: list[Mapping[str, Any]] = []
-        for cancel in requests:
+        for cancel in cancels:
             if self.any_order and cancel.order_id != 0:
                 items.append(self._any_order_response(cancel, now))
                 continue
@@ -450,9 +555,12 @@ class LocalExchange:
                 )
         return Response(200, _JSON.encode(items).encode(), headers=headers)
 
-    def _cancel_all(self, request: SymbolRequest, now: int, headers: list[_Header]) -> Response:
-        self._cancel_symbol(request.symbol or "", now)
-        return _json_response(200, cancel_all_answer(), headers)
+    def _cancel_all(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
+        checked = self._symbol_checked(check_symbol, request, now, headers, counts_as_order=True)
+        if isinstance(checked, Response):
+            return checked
+        self._cancel_symbol(checked[0].symbol or "", now)
+        return _json_response(200, cancel_all_answer(), checked[1])
 
     def _cancel_symbol(self, symbol: str, now: int) -> tuple[int, ...]:
         with self._lock:
@@ -464,46 +572,56 @@ class LocalExchange:
         return tuple(order.order_id for order in taken)
 
     def _cancel_all_algo(
-        self, request: SymbolRequest, now: int, headers: list[_Header]
+        self, request: ReceivedRequest, now: int, headers: list[_Header]
     ) -> Response:
-        with self._lock:
-            for order in self._algo_orders.values():
-                if order["symbol"] == request.symbol and order["algoStatus"] in _OPEN_ALGO_STATUSES:
-                    order["algoStatus"] = "CANCELED"
-                    order["updateTime"] = now
-        return _json_response(200, cancel_all_answer(), headers)
+        """Every NEW algo order of the symbol is cancelled (a TRIGGERING one is being placed)."""
+        checked = self._symbol_checked(check_symbol, request, now, headers, counts_as_order=True)
+        if isinstance(checked, Response):
+            return checked
+        for order, _ in self._algo.armed(checked[0].symbol):
+            if order.algo_status == "NEW":
+                self._algo.update(order.algo_id, algo_status="CANCELED", update_time=now)
+        return _json_response(200, cancel_all_answer(), checked[1])
 
-    def _open_orders(self, request: SymbolRequest, now: int, headers: list[_Header]) -> Response:
+    def _open_orders(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
+        checked = self._symbol_checked(
+            check_optional_symbol, request, now, headers, counts_as_order=False
+        )
+        if isinstance(checked, Response):
+            return checked
+        symbol = checked[0].symbol
         with self._lock:
             listed = [
                 order.query_response(created_ms=self._created[order.order_id])
                 for order in self._orders.values()
-                if order.is_open and request.symbol in (None, order.symbol)
+                if order.is_open and symbol in (None, order.symbol)
             ]
-        return Response(200, _JSON.encode(listed).encode(), headers=headers)
+        return Response(200, _JSON.encode(listed).encode(), headers=checked[1])
 
-    def _open_algo(self, request: SymbolRequest, now: int, headers: list[_Header]) -> Response:
-        listed = [o for o in self.open_algo_orders if request.symbol in (None, o["symbol"])]
-        return Response(200, _JSON.encode(listed).encode(), headers=headers)
-
-    def _countdown(self, request: CountdownRequest, now: int, headers: list[_Header]) -> Response:
+    def _countdown(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
         """Arm (or restart) the symbol's countdown, or stop it with 0: a real timer."""
+        checked = self._symbol_checked(
+            check_countdown, request, now, headers, counts_as_order=False
+        )
+        if isinstance(checked, Response):
+            return checked
+        countdown: CountdownRequest = checked[0]
         timer = None
-        if request.countdown_ms > 0:
+        if countdown.countdown_ms > 0:
             # Capped so that a countdown of centuries stays a valid wait for the platform.
-            seconds = min(request.countdown_ms / 1000, _LONGEST_TIMER_S)
-            timer = threading.Timer(seconds, self._countdown_ran_out, (request.symbol,))
+            seconds = min(countdown.countdown_ms / 1000, _LONGEST_TIMER_S)
+            timer = threading.Timer(seconds, self._countdown_ran_out, (countdown.symbol,))
             timer.daemon = True
         with self._lock:
-            replaced = self._countdowns.pop(request.symbol, None)
+            replaced = self._countdowns.pop(countdown.symbol, None)
             if timer is not None:
-                self._countdowns[request.symbol] = (now + request.countdown_ms, timer)
+                self._countdowns[countdown.symbol] = (now + countdown.countdown_ms, timer)
         if replaced is not None:
             replaced[1].cancel()
         if timer is not None:
             timer.start()
-        answer = {"symbol": request.symbol, "countdownTime": str(request.countdown_ms)}
-        return _json_response(200, answer, headers)
+        answer = {"symbol": countdown.symbol, "countdownTime": str(countdown.countdown_ms)}
+        return _json_response(200, answer, checked[1])
 
     def _countdown_ran_out(self, symbol: str) -> None:
         with self._lock:
@@ -515,16 +633,80 @@ class LocalExchange:
         with self._lock:
             self.countdown_cancellations.append((symbol, cancelled))
 
+    def _finished_if_done(self, algo: AlgoOrder) -> AlgoOrder:
+        """A TRIGGERED algo order becomes FINISHED once the order it placed is off the book."""
+        if algo.algo_status != "TRIGGERED" or algo.actual_order_id is None:
+            return algo
+        placed = self.order(algo.actual_order_id)
+        if placed is None or placed.is_open:
+            return algo
+        return self._algo.update(algo.algo_id, algo_status="FINISHED")
+
+    def _cancel(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
+        checked = self._checked(request, now, headers, counts_as_order=True)
+        if isinstance(checked, Response):
+            return checked
+        cancel, headers = checked
+
+        if self.any_order and cancel.order_id != 0:  # no order has id 0, even in this mode
+            return _json_response(200, self._any_order_response(cancel, now), headers)
+        order = self._take_order(cancel, now)
+        if order is None:
+            return _error(400, -2011, "Unknown order sent.", headers)
+        answer = order.cancel_response(status="CANCELED", update_time=now, shape=self.answer_shape)
+        return _json_response(200, answer, headers)
+
+    def _query(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
+        checked = self._checked(request, now, headers, counts_as_order=False)
+        if isinstance(checked, Response):
+            return checked
+        query, headers = checked
+        with self._lock:
+            order = self._find(query)
+            created = self._created[order.order_id] if order is not None else 0
+        if order is None or not _still_queryable(order, created, now):
+            return _error(400, -2013, "Order does not exist.", headers)
+        return _json_response(200, order.query_response(created_ms=created), headers)
+
     def _checked(
+        self, request: ReceivedRequest, now: int, headers: list[_Header], *, counts_as_order: bool
+    ) -> tuple[CancelRequest, list[_Header]] | Response:
+        """The request's order parameters once key, signature, timing and symbol pass."""
+        result = self._checked_by(
+            check_cancel, request, now, headers, counts_as_order=counts_as_order
+        )
+        if isinstance(result, Response):
+            return result
+        checked, headers = result
+        with self._lock:
+            listed = checked.symbol in self._symbols
+        if not listed:
+            return _error(400, -1121, "Invalid symbol.", headers)
+        return checked, headers
+
+    def _checked_by(
         self,
+        check: Callable[[dict[str, str], int], _Checked],
         request: ReceivedRequest,
         now: int,
         headers: list[_Header],
-        check: Callable[..., Any],
         *,
         counts_as_order: bool,
     ) -> tuple[_Checked, list[_Header]] | Response:
-        """The request's parameters once key, signature, timing and symbol pass."""
+        """What `check` makes of the request's parameters once its key and signature pass."""
+        signed = self._signed_params(request, now, headers, counts_as_order=counts_as_order)
+        if isinstance(signed, Response):
+            return signed
+        params, headers = signed
+        try:
+            return check(params, now), headers
+        except Rejection as rejection:
+            return _error(rejection.status, rejection.code, rejection.msg, headers)
+
+    def _signed_params(
+        self, request: ReceivedRequest, now: int, headers: list[_Header], *, counts_as_order: bool
+    ) -> tuple[dict[str, str], list[_Header]] | Response:
+        """The request's decoded parameters once its API key and signature pass."""
         api_key = request.headers.get("X-MBX-APIKEY", "")
         if not api_key:
             return _error(401, -2014, "API-key format invalid.", headers)
@@ -544,15 +726,7 @@ class LocalExchange:
         params: dict[str, str] = {}
         parse_form(query, params)
         parse_form(request.body, params)
-        try:
-            checked = check(params, now)
-        except Rejection as rejection:
-            return _error(rejection.status, rejection.code, rejection.msg, headers)
-        with self._lock:
-            listed = checked.symbol is None or checked.symbol in self._symbols
-        if not listed:
-            return _error(400, -1121, "Invalid symbol.", headers)
-        return checked, headers
+        return params, headers
 
     def _find(self, request: CancelRequest) -> Order | None:
         """The order a request names (orderId first), whatever its status. Hold the lock."""
@@ -690,12 +864,9 @@ class LocalExchange:
 
 def _still_queryable(order: Order, created_ms: int, now_ms: int) -> bool:
     """Whether Query Order still finds `order`, by Binance's documented windows."""
-    age = now_ms - created_ms
-    if age > QUERY_WINDOW_MS:
-        return False
     unfilled = Decimal(order.executed_qty) == 0
     done_unfilled = order.status in ("CANCELED", "EXPIRED") and unfilled
-    return not (done_unfilled and age > QUERY_WINDOW_UNFILLED_MS)
+    return found_by_query(created_ms, now_ms, done_unfilled=done_unfilled)
 
 
 def _method_not_allowed(allowed: str, headers: list[_Header]) -> Response:

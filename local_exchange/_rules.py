@@ -1,7 +1,6 @@
-"""Binance's parameter rules for each endpoint, with its error codes and messages.
+"""Binance's parameter rules for a cancel or a query, with its error codes and messages.
 
-Cancel Order and Query Order take the same parameters and are checked the same way; every
-signed endpoint checks its timestamp and recvWindow first (`check_timing`).
+Cancel Order and Query Order take the same parameters and are checked the same way.
 """
 
 from __future__ import annotations
@@ -24,6 +23,11 @@ _FUTURE_TOLERANCE_MS = 1000
 _DIGITS = "^[0-9]{1,20}$"
 _DIGITS_RE = re.compile(_DIGITS)
 _LONG_MAX = 2**63 - 1  # Binance's LONG is a signed 64-bit integer
+_DAY_MS = 24 * 60 * 60 * 1000
+QUERY_WINDOW_UNFILLED_MS = 3 * _DAY_MS
+"""Query Order stops finding a CANCELED or EXPIRED order with no fill this long after creation."""
+QUERY_WINDOW_MS = 90 * _DAY_MS
+"""Query Order stops finding any order this long after its creation."""
 
 
 class Rejection(Exception):
@@ -69,7 +73,15 @@ def _decode(raw: bytes) -> str:
     return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8", "replace")
 
 
-def _long(params: dict[str, str], name: str) -> int | None:
+def optional_long(params: dict[str, str], name: str) -> int | None:
+    """An optional LONG parameter's value; None when it is not sent, -1102 when sent empty."""
+    if params.get(name) == "":
+        raise _mandatory(name)
+    return long_parameter(params, name)
+
+
+def long_parameter(params: dict[str, str], name: str) -> int | None:
+    """A LONG parameter's value; None when it is not sent (or empty)."""
     text = params.get(name, "")
     if not text:
         return None
@@ -91,16 +103,61 @@ def check_cancel(params: dict[str, str], server_time: int) -> CancelRequest:
     The same for a query: Query Order takes the cancel's parameters.
     """
     check_timing(params, server_time)
-    symbol = _symbol(params)
-    order_id = _long(params, "orderId")
+    symbol = params.get("symbol", "")
+    if not symbol:
+        raise _mandatory("symbol")
+    order_id = long_parameter(params, "orderId")
     client_order_id = params.get("origClientOrderId") or None
     if order_id is None and client_order_id is None:
         raise _bad_request(
             -1102, "Param 'orderId' or 'origClientOrderId' must be sent, but both were empty/null!"
         )
     if client_order_id is not None:
-        _check_client_order_id("origClientOrderId", client_order_id)
+        check_client_id("origClientOrderId", client_order_id)
     return CancelRequest(symbol, order_id, client_order_id)
+
+
+def check_client_id(name: str, value: str) -> None:
+    """A client id's length (-4015) and characters (-1100), by the spec's rule."""
+    max_length = client_order_id_max_length()
+    if len(value) > max_length:
+        raise _bad_request(
+            -4015, f"Client order id length should not be more than {max_length} chars"
+        )
+    if not client_order_id_regex().fullmatch(value):
+        raise _illegal(name, client_order_id_pattern())
+
+
+def check_timing(params: dict[str, str], server_time: int) -> None:
+    """The checks every signed request meets first: timestamp and recvWindow, in Binance's order."""
+    timestamp = long_parameter(params, "timestamp")
+    if timestamp is None:
+        raise _mandatory("timestamp")
+    recv_window = optional_long(params, "recvWindow")
+    if recv_window is None:
+        recv_window = DEFAULT_RECV_WINDOW
+    limit = _recv_window_max()
+    if recv_window > limit:
+        raise _bad_request(-1131, f"recvWindow must be less than {limit}")
+    if recv_window < 1:  # openapi.yaml's minimum; 0 would make every request a race
+        raise _bad_request(-1131, "recvWindow must be greater than 0.")
+    if timestamp >= server_time + _FUTURE_TOLERANCE_MS:
+        raise _bad_request(
+            -1021, "Timestamp for this request was 1000ms ahead of the server's time."
+        )
+    if server_time - timestamp > recv_window:
+        raise _bad_request(-1021, "Timestamp for this request is outside of the recvWindow.")
+
+
+def found_by_query(created_ms: int, now_ms: int, *, done_unfilled: bool) -> bool:
+    """Whether a query still finds an order, by Binance's documented windows.
+
+    `done_unfilled`: the order is CANCELED or EXPIRED without a fill.
+    """
+    age = now_ms - created_ms
+    if age > QUERY_WINDOW_MS:
+        return False
+    return not (done_unfilled and age > QUERY_WINDOW_UNFILLED_MS)
 
 
 def _symbol(params: dict[str, str]) -> str:
@@ -108,16 +165,6 @@ def _symbol(params: dict[str, str]) -> str:
     if not symbol:
         raise _mandatory("symbol")
     return symbol
-
-
-def _check_client_order_id(name: str, client_order_id: str) -> None:
-    max_length = client_order_id_max_length()
-    if len(client_order_id) > max_length:
-        raise _bad_request(
-            -4015, f"Client order id length should not be more than {max_length} chars"
-        )
-    if not client_order_id_regex().fullmatch(client_order_id):
-        raise _illegal(name, client_order_id_pattern())
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +238,7 @@ def check_batch(params: dict[str, str], server_time: int) -> BatchRequest:
         return BatchRequest(symbol, tuple(int(str(i)) for i in order_ids), None)
     assert client_ids is not None
     for client_id in client_ids:
-        _check_client_order_id("origClientOrderIdList", str(client_id))
+        check_client_id("origClientOrderIdList", str(client_id))
     return BatchRequest(symbol, None, tuple(str(i) for i in client_ids))
 
 
@@ -205,28 +252,7 @@ def check_countdown(params: dict[str, str], server_time: int) -> CountdownReques
     """Auto-Cancel All Open Orders: timing, symbol, a mandatory countdownTime (0 stops)."""
     check_timing(params, server_time)
     symbol = _symbol(params)
-    countdown = _long(params, "countdownTime")
+    countdown = long_parameter(params, "countdownTime")
     if countdown is None:
         raise _mandatory("countdownTime")
     return CountdownRequest(symbol, countdown)
-
-
-def check_timing(params: dict[str, str], server_time: int) -> None:
-    """The checks of every signed request: timestamp, then recvWindow."""
-    timestamp = _long(params, "timestamp")
-    if timestamp is None:
-        raise _mandatory("timestamp")
-    if params.get("recvWindow") == "":
-        raise _mandatory("recvWindow")  # sent, but empty: not an integer
-    recv_window = _long(params, "recvWindow")
-    if recv_window is None:
-        recv_window = DEFAULT_RECV_WINDOW
-    limit = _recv_window_max()
-    if recv_window > limit:
-        raise _bad_request(-1131, f"recvWindow must be less than {limit}")
-    if timestamp >= server_time + _FUTURE_TOLERANCE_MS:
-        raise _bad_request(
-            -1021, "Timestamp for this request was 1000ms ahead of the server's time."
-        )
-    if server_time - timestamp > recv_window:
-        raise _bad_request(-1021, "Timestamp for this request is outside of the recvWindow.")

@@ -19,7 +19,6 @@ BATCH_PATH = "/dapi/v1/batchOrders"
 ALL_OPEN_PATH = "/dapi/v1/allOpenOrders"
 ALGO_OPEN_PATH = "/dapi/v1/algoOpenOrders"
 OPEN_ORDERS_PATH = "/dapi/v1/openOrders"
-OPEN_ALGO_ORDERS_PATH = "/dapi/v1/openAlgoOrders"
 COUNTDOWN_PATH = "/dapi/v1/countdownCancelAll"
 
 
@@ -74,14 +73,19 @@ def cancel_example(shape: str = CURRENT_SHAPE) -> Mapping[str, Any]:
     return cancel_examples()[shape]
 
 
-@functools.cache
-def query_example() -> Mapping[str, Any]:
-    """The 200 example of GET /dapi/v1/order (Query Order), field names as on the wire."""
-    operation = _spec()["paths"][ORDER_PATH]["get"]
+def _example(path: str, method: str) -> Mapping[str, Any]:
+    """The one 200 example of an operation, field names as on the wire."""
+    operation = _spec()["paths"][path][method]
     example: Mapping[str, Any] = operation["responses"]["200"]["content"]["application/json"][
         "example"
     ]
     return example
+
+
+@functools.cache
+def query_example() -> Mapping[str, Any]:
+    """The 200 example of GET /dapi/v1/order (Query Order), field names as on the wire."""
+    return _example(ORDER_PATH, "get")
 
 
 @functools.cache
@@ -126,11 +130,17 @@ def cancel_all_answer() -> Mapping[str, Any]:
     return example
 
 
+ALGO_ORDER_PATH = "/dapi/v1/algoOrder"
+OPEN_ALGO_ORDERS_PATH = "/dapi/v1/openAlgoOrders"
+
+
 @functools.cache
-def algo_order_example() -> Mapping[str, Any]:
-    """The first item of GET /dapi/v1/openAlgoOrders' 200 example, field names as on the wire."""
-    operation = _spec()["paths"][OPEN_ALGO_ORDERS_PATH]["get"]
-    example: list[Mapping[str, Any]] = operation["responses"]["200"]["content"]["application/json"][
-        "example"
-    ]
-    return example[0]
+def algo_query_example() -> Mapping[str, Any]:
+    """The 200 example of GET /dapi/v1/algoOrder (Query Algo Order), wire names."""
+    return _example(ALGO_ORDER_PATH, "get")
+
+
+@functools.cache
+def algo_cancel_example() -> Mapping[str, Any]:
+    """The 200 example of DELETE /dapi/v1/algoOrder (Cancel Algo Order), wire names."""
+    return _example(ALGO_ORDER_PATH, "delete")

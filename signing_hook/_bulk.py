@@ -29,16 +29,11 @@ import attrs
 
 from binance_coinm_futures.client import AuthenticatedClient
 
-from ._confirm import (
-    DEFAULT_BACKOFF,
-    DEFAULT_DEADLINE,
-    TRY_AGAIN,
-    Limits,
-    Wait,
-    backoff_after,
-    drive,
-    drive_async,
-)
+from ._confirm import _TRY_AGAIN as TRY_AGAIN
+from ._confirm import DEFAULT_BACKOFF, DEFAULT_DEADLINE, drive, drive_async
+from ._confirm import _backoff as backoff_after
+from ._confirm import _Limits as Limits
+from ._confirm import _Wait as Wait
 from ._errors import BinanceError, ExecutionStatusUnknown, InvalidRequest, error_for_code
 from ._outcome import load_json
 from ._spec import OperationRules, check_one_id, operation_rules, path_of

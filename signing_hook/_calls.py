@@ -54,6 +54,8 @@ class CallRecord:
         requests_sent: HTTP requests the call sent: 1, or more with a server-time fetch and the
             re-signed resend after -1021; 0 when the call was refused before sending.
         usage: the rate-limit usage the last answer reported, if any.
+        algo_id: the ``algo_id`` a call of the algo service (conditional orders) named, if any.
+        client_algo_id: the ``client_algo_id`` it named, if any.
     """
 
     operation: str
@@ -68,6 +70,8 @@ class CallRecord:
     latency: float
     requests_sent: int
     usage: RateLimitUsage | None
+    algo_id: int | None = None
+    client_algo_id: str | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -177,4 +181,6 @@ class Call:
             latency=latency,
             requests_sent=self._tally.sent,
             usage=usage,
+            algo_id=_integer(params.get("algoId")),
+            client_algo_id=params.get("clientAlgoId"),
         )

@@ -35,7 +35,8 @@ from typing import Any, Final, TypeAlias
 
 from binance_coinm_futures.client import AuthenticatedClient
 
-from ._confirm import Wait, drive, drive_async
+from ._confirm import _Wait as Wait
+from ._confirm import drive, drive_async
 from ._errors import BinanceError, InvalidRequest, ProtectionLapsed, RateLimited
 
 logger: Final = logging.getLogger("binance_coinm_futures")

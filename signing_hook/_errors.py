@@ -181,6 +181,9 @@ class UnknownOrder(RequestRejected):
 
     -2013 is Query Order's "not found": Binance stops finding a cancelled or expired order
     without fills 3 days after its creation (any order after 90 days).
+
+    Since 2026-06-30 the regular endpoints answer these for every conditional order (STOP,
+    TAKE_PROFIT, ...) too: those live in the algo service and are cancelled by algo id.
     """
 
 
@@ -256,7 +259,8 @@ class ExchangeMaintenance(ServiceUnavailable):
 
 _INVALID_SYMBOL: Final = -1121
 _QUERY_THE_ORDER: Final = (
-    "the order may or may not be cancelled: query the order (query_order) before acting, "
+    "the order may or may not be cancelled: query the order (query_order; query_algo_order "
+    "for a conditional order) before acting, "
     "or let cancel_and_confirm find out"
 )
 _ALREADY_ADVISED: Final = "query the order"

@@ -201,6 +201,7 @@ def test_exported_members() -> None:
         "DEMO_API_KEY",
         "DEMO_SECRET",
         "PRE_2026_06_SHAPE",
+        "AlgoOrder",
         "Fault",
         "Headers",
         "HmacCredentials",

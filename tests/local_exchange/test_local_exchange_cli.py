@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 from binance_coinm_futures import connect
-from binance_coinm_futures.api.trade import cancel_order
+from binance_coinm_futures.api.trade import cancel_algo_order, cancel_order, query_algo_order
 from binance_coinm_futures.testing import Fault
 
 REPO = Path(__file__).parents[2]
@@ -236,12 +236,37 @@ def test_every_fault_is_offered() -> None:
         assert fault.name.lower() in usage
 
 
+def test_algo_orders_from_flags() -> None:
+    with exchange_process(
+        "--algo-order",
+        "BTCUSD_PERP,client_algo_id=desk:stop/1,order_type=STOP_MARKET,trigger_price=35000",
+        "--algo-order",
+        "ETHUSD_PERP,algo_id=70,reduce_only=false",
+    ) as running:
+        assert "2 open algo orders" in running.summary
+        with connect(api_key="demo-api-key", secret="demo-secret", base_url=running.url) as client:
+            stop = query_algo_order.sync(client=client, client_algo_id="desk:stop/1")
+            other = query_algo_order.sync(client=client, algo_id=70)
+            cancelled = cancel_algo_order.sync(client=client, algo_id=stop.algo_id)
+    assert (stop.symbol, stop.order_type, stop.trigger_price, stop.algo_status) == (
+        "BTCUSD_PERP",
+        "STOP_MARKET",
+        "35000",
+        "NEW",
+    )
+    assert (other.symbol, other.reduce_only) == ("ETHUSD_PERP", False)
+    assert (cancelled.algo_id, cancelled.client_algo_id) == (stop.algo_id, "desk:stop/1")
+
+
 @pytest.mark.parametrize(
     ("flags", "complaint"),
     [
         (["--order", "77,only-two"], "--order takes ORDER_ID,CLIENT_ORDER_ID,SYMBOL"),
         (["--order", "77,x,BTCUSD_PERP,colour=red"], "unknown field 'colour'"),
         (["--order", "77,x,BTCUSD_PERP,reduce_only=maybe"], "reduce_only='maybe' is not a bool"),
+        (["--algo-order", "algo_id=5"], "--algo-order takes SYMBOL[,FIELD=VALUE...]"),
+        (["--algo-order", "BTCUSD_PERP,colour=red"], "--algo-order: unknown field 'colour'"),
+        (["--algo-order", "BTCUSD_PERP,algo_id=five"], "algo_id='five' is not a"),
         (["--fault", "meteor"], "--fault takes NAME[=TIMES] with NAME one of rate_limited"),
         (["--fault", "slow=twice"], "--fault takes NAME[=TIMES]"),
         (["--hmac-key", "no-secret"], "--hmac-key takes API_KEY=SECRET"),

@@ -31,11 +31,11 @@ from binance_coinm_futures import (
 )
 from binance_coinm_futures._runtime._confirm import (
     OPEN_STATUSES,
-    Limits,
-    Wait,
     _Answer,
     _decide,
+    _Limits,
     _Target,
+    _Wait,
 )
 from binance_coinm_futures.models import CancelOrderResponse, QueryOrderResponse
 
@@ -110,16 +110,16 @@ def drive(
     """Run the procedure to its end; each call is answered by the next scripted answer."""
     run = run if run is not None else Run()
     script = iter(answers)
-    machine = _decide(TARGET, Limits(max_requests, deadline, backoff), lambda: run.clock)
+    machine = _decide(TARGET, _Limits(max_requests, deadline, backoff), lambda: run.clock)
     try:
         action = next(machine)
         while True:
-            if isinstance(action, Wait):
+            if isinstance(action, _Wait):
                 run.steps.append(action.seconds)
                 run.clock += action.seconds
                 action = machine.send(None)
             else:
-                run.steps.append(action)
+                run.steps.append(action.call)
                 answer = next(script, None)
                 assert answer is not None, f"the script ran out at {run.steps}"
                 action = machine.send(answer)
@@ -184,23 +184,30 @@ def test_a_second_cancel_answering_minus_2011_is_resolved_by_a_query() -> None:
 
 def test_minus_2013_after_minus_2011_keeps_code_and_status_and_never_claims_absence() -> None:
     missing = does_not_exist()
+    run = Run()
     with pytest.raises(UnknownOrder) as raised:
-        drive([unknown_order(), missing])
+        # The last -2013 is the algo service's: no conditional order by that id either.
+        drive([unknown_order(), missing, does_not_exist()], run)
+    assert run.calls == ["cancel", "query", "query"]
     assert (raised.value.status, raised.value.code) == (400, -2013)
     assert raised.value.__cause__ is missing
     assert raised.value.msg == (
         f"Binance no longer finds {SYMBOL} order {ORDER_ID} (-2013 'Order does not exist.'): "
-        "it never existed, or it was created more than 3 days ago (90 days if it had fills) "
-        "and is no longer open. It is not open."
+        "it never existed as a regular order, or it was created more than 3 days ago (90 days "
+        "if it had fills) and is no longer open. It is not open, and the algo service holds no "
+        "conditional order by that id either. Conditional orders (STOP, STOP_MARKET, "
+        "TAKE_PROFIT, TAKE_PROFIT_MARKET or TRAILING_STOP_MARKET) live in the algo service "
+        "since 2026-06-30, which Cancel Order and Query Order do not see (-2011, -2013); they "
+        "are cancelled by algo id."
     )
 
 
 @pytest.mark.parametrize(
     "answers",
     [
-        [unknown(), does_not_exist()],
-        [unknown(), unknown(), does_not_exist()],
-        [unknown_order(), queried("NEW"), unknown(), does_not_exist()],
+        [unknown(), does_not_exist(), does_not_exist()],
+        [unknown(), unknown(), does_not_exist(), does_not_exist()],
+        [unknown_order(), queried("NEW"), unknown(), does_not_exist(), does_not_exist()],
     ],
     ids=["lost-cancel", "lost-cancel-then-lost-query", "minus-2011-open-then-lost-cancel"],
 )
@@ -213,12 +220,13 @@ def test_minus_2013_after_a_lost_cancel_says_this_call_may_have_cancelled_it(
         drive(answers)
     assert raised.value.code == -2013
     assert "possibly cancelled by this very call, whose answer was lost" in raised.value.msg
-    assert raised.value.msg.endswith("It is not open.")
+    assert "It is not open, and the algo service holds no conditional order" in raised.value.msg
 
 
 def test_minus_2013_after_the_order_was_seen_open_drops_never_existed() -> None:
+    lost: list[_Answer] = [unknown(), queried("PARTIALLY_FILLED", "1"), unknown()]
     with pytest.raises(UnknownOrder) as raised:
-        drive([unknown(), queried("PARTIALLY_FILLED", "1"), unknown(), does_not_exist()])
+        drive([*lost, does_not_exist(), does_not_exist()])
     assert "a query of this call found it open" in raised.value.msg
     assert "never existed" not in raised.value.msg
     assert "possibly cancelled by this very call" in raised.value.msg
@@ -390,7 +398,7 @@ def test_bounds_hold_and_every_result_rests_on_an_answer(
     if state is not None:
         last = answers[-1]
         assert last is not None
-        assert not isinstance(last, BinanceError)
+        assert isinstance(last, CancelOrderResponse | QueryOrderResponse)
         assert state.status == last.status
         assert state.requests_sent == len(run.calls)
         assert state.source == run.calls[-1]
@@ -404,7 +412,11 @@ def test_bounds_hold_and_every_result_rests_on_an_answer(
 @pytest.mark.parametrize(
     ("arguments", "problem"),
     [
-        ({}, "exactly one of order_id or orig_client_order_id, got neither"),
+        (
+            {},
+            "exactly one of order_id or orig_client_order_id or algo_id or client_algo_id, "
+            "got neither",
+        ),
         ({"order_id": 1, "orig_client_order_id": "a"}, "got order_id and orig_client_order_id"),
         ({"order_id": 1, "max_requests": 0}, "max_requests must be at least 1"),
         ({"order_id": 1, "max_requests": True}, "max_requests must be an integer"),

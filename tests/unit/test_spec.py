@@ -11,6 +11,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
+from binance_coinm_futures._runtime._spec import operation_rules
 from tests.conftest import REFERENCE_PAGE, ROOT
 
 SPEC: Mapping[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text())
@@ -168,6 +169,20 @@ def test_an_enum_in_the_success_schema_is_part_of_the_success_rule() -> None:
         "'code' 201, not the documented 200"
     )
     assert rule.violation(200, b'{"code": "200"}', {}) == "'code' of type string, not integer"
+
+
+def test_the_algo_cancels_success_code_is_read_from_the_spec() -> None:
+    rules = operation_rules()
+    cancel = rules["DELETE", "/dapi/v1/algoOrder"]
+    assert cancel.signed
+    assert cancel.required_one_of == ("algoId", "clientAlgoId")
+    assert cancel.success is not None
+    assert cancel.success.field_values == {"code": ("200",)}
+    assert cancel.success.echo == {"algoId": "algoId", "clientAlgoId": "clientAlgoId"}
+    listing = rules["GET", "/dapi/v1/openAlgoOrders"].success
+    assert listing is not None
+    assert listing.is_list
+    assert {"algoId", "algoStatus"} <= listing.required
 
 
 def test_argument_names_follow_the_generators_rule() -> None:

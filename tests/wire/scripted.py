@@ -138,12 +138,12 @@ API_KEY = "scripted-api-key-000001"
 SECRET = "scripted-secret"
 
 
-def _call(endpoint: Any, url: str, mode: str, request: dict[str, Any]) -> Any:
+def call(endpoint: Any, url: str, mode: str, request: dict[str, Any]) -> Any:
     """One call of a generated endpoint through connect(), sync or async, on a fresh client."""
-    return call(endpoint.sync, endpoint.asyncio, url, mode, request)
+    return call_with(endpoint.sync, endpoint.asyncio, url, mode, request)
 
 
-def call(
+def call_with(
     sync: Callable[..., Any],
     asynchronous: Callable[..., Any],
     url: str,
@@ -166,13 +166,13 @@ def call(
 
 def query(url: str, mode: str, request: dict[str, Any]) -> QueryOrderResponse:
     """One Query Order through connect(), sync or async, on a fresh client (one request)."""
-    answer: QueryOrderResponse = _call(query_order, url, mode, request)
+    answer: QueryOrderResponse = call(query_order, url, mode, request)
     return answer
 
 
 def cancel(url: str, mode: str, request: dict[str, Any]) -> CancelOrderResponse:
     """One cancel through connect(), sync or async, on a fresh client (one request)."""
-    answer: CancelOrderResponse = _call(cancel_order, url, mode, request)
+    answer: CancelOrderResponse = call(cancel_order, url, mode, request)
     return answer
 
 

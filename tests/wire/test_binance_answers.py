@@ -20,45 +20,54 @@ import binance_coinm_futures
 from binance_coinm_futures import BinanceError, cancel_batch, cancel_batch_async
 from binance_coinm_futures.api.trade import (
     auto_cancel_all_open_orders,
+    cancel_algo_order,
     cancel_all_algo_open_orders,
     cancel_all_open_orders,
+    current_all_algo_open_orders,
     current_all_open_orders,
+    query_algo_order,
 )
 from binance_coinm_futures.types import Unset
 from tests.conftest import REFERENCE_PAGE
-from tests.wire.scripted import MODES, call, cancel, query, reply, scripted_server
+from tests.wire.scripted import MODES, call, call_with, cancel, query, reply, scripted_server
 
 ANSWERS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "binance-answers"
 ANSWERS: dict[str, dict[str, Any]] = {
     path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
     for path in sorted(ANSWERS_DIR.glob("*.yaml"))
 }
-
-
-def _endpoint(module: Any) -> Callable[[str, str, dict[str, Any]], object]:
-    return functools.partial(call, module.sync, module.asyncio)
-
-
 OPERATIONS: dict[str, tuple[Callable[[str, str, dict[str, Any]], object], str]] = {
     "cancel_order": (cancel, "/dapi/v1/order"),
     "query_order": (query, "/dapi/v1/order"),
+    "cancel_algo_order": (functools.partial(call, cancel_algo_order), "/dapi/v1/algoOrder"),
+    "query_algo_order": (functools.partial(call, query_algo_order), "/dapi/v1/algoOrder"),
+    "current_all_algo_open_orders": (
+        functools.partial(call, current_all_algo_open_orders),
+        "/dapi/v1/openAlgoOrders",
+    ),
     "cancel_batch": (
-        functools.partial(call, cancel_batch, cancel_batch_async),
+        functools.partial(call_with, cancel_batch, cancel_batch_async),
         "/dapi/v1/batchOrders",
     ),
-    "cancel_all_open_orders": (_endpoint(cancel_all_open_orders), "/dapi/v1/allOpenOrders"),
+    "cancel_all_open_orders": (
+        functools.partial(call, cancel_all_open_orders),
+        "/dapi/v1/allOpenOrders",
+    ),
     "cancel_all_algo_open_orders": (
-        _endpoint(cancel_all_algo_open_orders),
+        functools.partial(call, cancel_all_algo_open_orders),
         "/dapi/v1/algoOpenOrders",
     ),
-    "current_all_open_orders": (_endpoint(current_all_open_orders), "/dapi/v1/openOrders"),
+    "current_all_open_orders": (
+        functools.partial(call, current_all_open_orders),
+        "/dapi/v1/openOrders",
+    ),
     "auto_cancel_all_open_orders": (
-        _endpoint(auto_cancel_all_open_orders),
+        functools.partial(call, auto_cancel_all_open_orders),
         "/dapi/v1/countdownCancelAll",
     ),
 }
 """A file's ``operation`` (default cancel_order): the function its answer answers (a generated
-endpoint or a helper), and the path it calls."""
+endpoint or the typed batch helper), and the path it calls."""
 CASES = [
     pytest.param(name, status, id=f"{name}-{status}")
     for name, answer in ANSWERS.items()
@@ -72,14 +81,18 @@ def test_client_reads_every_published_answer(name: str, status: int, mode: str) 
     answer = ANSWERS[name]
     expect = answer["expect"]
     body = answer["body"].encode()
-    call, path = OPERATIONS[answer.get("operation", "cancel_order")]
+    operation, path = OPERATIONS[answer.get("operation", "cancel_order")]
     with scripted_server([reply(status, body)]) as server:
         if "results" in expect:
-            results = call(server.url, mode, answer["request"])
+            results = operation(server.url, mode, answer["request"])
             assert isinstance(results, list)
             assert [type(result).__name__ for result in results] == expect["results"]
         elif "returns" in expect:
-            order = call(server.url, mode, answer["request"])
+            returned = operation(server.url, mode, answer["request"])
+            if isinstance(returned, list):  # a listing: its length, then its first item
+                assert len(returned) == expect["items"]
+                returned = returned[0]
+            order = returned
             assert type(order).__name__ == expect["returns"]
             for attribute, value in expect["attributes"].items():
                 assert getattr(order, attribute) == value, attribute
@@ -88,7 +101,7 @@ def test_client_reads_every_published_answer(name: str, status: int, mode: str) 
         else:
             error_type = getattr(binance_coinm_futures, expect["raises"])
             with pytest.raises(BinanceError) as raised:
-                call(server.url, mode, answer["request"])
+                operation(server.url, mode, answer["request"])
             assert type(raised.value) is error_type, raised.value
             assert (raised.value.status, raised.value.code) == (status, expect["code"])
             assert binance_words(body) in raised.value.msg

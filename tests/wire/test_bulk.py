@@ -405,20 +405,8 @@ def test_a_cancel_all_succeeds_only_with_the_code_its_spec_documents(
 
     with scripted_server([reply(200, body)]) as server:
         if success:
-            answer = call(
-                cancel_all_open_orders.sync,
-                cancel_all_open_orders.asyncio,
-                server.url,
-                mode,
-                {"symbol": SYMBOL},
-            )
+            answer = call(cancel_all_open_orders, server.url, mode, {"symbol": SYMBOL})
             assert int(answer.code) == 200
         else:
             with pytest.raises(ExecutionStatusUnknown, match="not the documented success"):
-                call(
-                    cancel_all_open_orders.sync,
-                    cancel_all_open_orders.asyncio,
-                    server.url,
-                    mode,
-                    {"symbol": SYMBOL},
-                )
+                call(cancel_all_open_orders, server.url, mode, {"symbol": SYMBOL})

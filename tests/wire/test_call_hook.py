@@ -16,7 +16,7 @@ from binance_coinm_futures import (
     connect,
 )
 from binance_coinm_futures.api.trade import cancel_order, query_order
-from binance_coinm_futures.testing import LocalExchange
+from binance_coinm_futures.testing import Fault, LocalExchange
 from tests.wire.conftest import HMAC_KEY, HMAC_SECRET, credentials, seed
 
 SYMBOL = "BTCUSD_PERP"
@@ -170,3 +170,23 @@ def test_event_hooks_are_refused_pointing_at_on_call() -> None:
 def test_on_call_must_be_callable() -> None:
     with pytest.raises(TypeError, match="on_call must be callable, got str"):
         connect("k", "s", on_call="print")  # type: ignore[arg-type]
+
+
+def test_a_stop_cancelled_and_confirmed_is_recorded_by_algo_id(exchange: LocalExchange) -> None:
+    stop = exchange.add_algo_order(SYMBOL, client_algo_id="stop-hook-1")
+    exchange.inject(Fault.UNKNOWN_ERROR_503, path="/dapi/v1/algoOrder")  # done, answer lost
+    records: list[CallRecord] = []
+    with connect(base_url=exchange.url, on_call=records.append, **credentials("hmac")) as client:
+        cancel_and_confirm(client=client, symbol=SYMBOL, algo_id=stop.algo_id, backoff=0.01)
+    assert [(r.operation, r.outcome) for r in records] == [
+        ("cancelAlgoOrder", "ExecutionStatusUnknown"),
+        ("queryAlgoOrder", "success"),
+    ]
+    for record in records:
+        assert (record.algo_id, record.client_algo_id, record.order_id) == (
+            stop.algo_id,
+            None,
+            None,
+        )
+        assert record.path == "/dapi/v1/algoOrder"
+        assert_no_secret(record, exchange)

@@ -28,12 +28,16 @@ from binance_coinm_futures import (
 from binance_coinm_futures.testing import Fault, LocalExchange, Order
 from tests.conftest import ROOT
 from tests.wire.conftest import credentials
+from tests.wire.scripted import mode_args
 
 SYMBOL = "BTCUSD_PERP"
 ORDER_ID = 880_001
 CLIENT_ID = "confirm:desk/1"
 CANCEL = ("DELETE", "/dapi/v1/order")
 QUERY = ("GET", "/dapi/v1/order")
+ALGO_QUERY = ("GET", "/dapi/v1/algoOrder")
+"""After a regular id's -2013: does the algo service hold a conditional order by that id?"""
+NOT_IN_EITHER = "It is not open, and the algo service holds no conditional order by that id"
 MODES = ["sync", "async"]
 FAST = {"backoff": 0.01}
 """Waits of 10 ms, doubling: the wire tests are about which requests go out, not when."""
@@ -42,8 +46,12 @@ FAST = {"backoff": 0.01}
 def confirm(
     mode: str, exchange: LocalExchange, timeout: float = 5.0, **arguments: Any
 ) -> OrderState:
-    """cancel_and_confirm (or its async form) through a fresh client of the exchange."""
-    client = connect(base_url=exchange.url, timeout=timeout, **credentials("hmac"))
+    """cancel_and_confirm (or its async form) through a fresh client of the exchange.
+
+    ``mode`` is "sync", "async" (the default backend) or one of scripted.MODES.
+    """
+    backend = {} if mode in ("sync", "async") else mode_args(mode)
+    client = connect(base_url=exchange.url, timeout=timeout, **credentials("hmac"), **backend)
     arguments = {"symbol": SYMBOL, **FAST, **arguments}
     if mode == "sync":
         with client:
@@ -147,13 +155,16 @@ def test_already_filled_order_returns_filled(exchange: LocalExchange, mode: str)
 def test_order_that_never_existed_raises_unknown_order(exchange: LocalExchange, mode: str) -> None:
     with pytest.raises(UnknownOrder) as raised:
         confirm(mode, exchange, order_id=ORDER_ID + 1)
-    assert seen(exchange) == [CANCEL, QUERY]
+    assert seen(exchange) == [CANCEL, QUERY, ALGO_QUERY]
     assert (raised.value.status, raised.value.code) == (400, -2013)
     # "Not found" is all Binance said: the message leaves "created long ago" open too.
     assert f"Binance no longer finds {SYMBOL} order {ORDER_ID + 1}" in raised.value.msg
-    assert "it never existed, or it was created more than 3 days ago" in raised.value.msg
+    assert (
+        "it never existed as a regular order, or it was created more than 3 days"
+        in raised.value.msg
+    )
     assert "this very call" not in raised.value.msg
-    assert raised.value.msg.endswith("It is not open.")
+    assert NOT_IN_EITHER in raised.value.msg
 
 
 # Binance's COIN-M "Query Order (USER_DATA)" page
@@ -173,15 +184,18 @@ def test_old_order_cancelled_by_this_call_whose_answer_was_lost(
     exchange.inject(Fault.UNKNOWN_ERROR_503)  # the cancel is done; its answer says "unknown"
     with pytest.raises(UnknownOrder) as raised:
         confirm(mode, exchange, order_id=ORDER_ID)
-    assert seen(exchange) == [CANCEL, QUERY]
+    assert seen(exchange) == [CANCEL, QUERY, ALGO_QUERY]
     cancelled = exchange.order(ORDER_ID)
     assert cancelled is not None
     assert cancelled.status == "CANCELED"
     assert ORDER_ID not in [held.order_id for held in exchange.open_orders]
     assert (raised.value.status, raised.value.code) == (400, -2013)
     assert "possibly cancelled by this very call, whose answer was lost" in raised.value.msg
-    assert "it never existed, or it was created more than 3 days ago" in raised.value.msg
-    assert raised.value.msg.endswith("It is not open.")
+    assert (
+        "it never existed as a regular order, or it was created more than 3 days"
+        in raised.value.msg
+    )
+    assert NOT_IN_EITHER in raised.value.msg
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -195,7 +209,7 @@ def test_old_order_found_open_then_cancelled_with_its_answer_lost(
     exchange.inject(Fault.UNKNOWN_ERROR_503)  # the second cancel is done, its answer lost
     with pytest.raises(UnknownOrder) as raised:
         confirm(mode, exchange, order_id=ORDER_ID)
-    assert seen(exchange) == [CANCEL, QUERY, CANCEL, QUERY]
+    assert seen(exchange) == [CANCEL, QUERY, CANCEL, QUERY, ALGO_QUERY]
     assert ORDER_ID not in [held.order_id for held in exchange.open_orders]
     assert raised.value.code == -2013
     # The first query saw the order, so "never existed" is no longer among the possibilities.
@@ -214,10 +228,13 @@ def test_old_order_cancelled_before_answers_minus_2011_then_not_found(
     )
     with pytest.raises(UnknownOrder) as raised:
         confirm(mode, exchange, orig_client_order_id=CLIENT_ID)
-    assert seen(exchange) == [CANCEL, QUERY]
+    assert seen(exchange) == [CANCEL, QUERY, ALGO_QUERY]
     assert raised.value.code == -2013
     assert f"{SYMBOL} order {CLIENT_ID!r}" in raised.value.msg
-    assert "it never existed, or it was created more than 3 days ago" in raised.value.msg
+    assert (
+        "it never existed as a regular order, or it was created more than 3 days"
+        in raised.value.msg
+    )
     assert "this very call" not in raised.value.msg
 
 
@@ -245,25 +262,35 @@ def test_each_query_is_freshly_signed(exchange: LocalExchange, order: Order, mod
     assert state.status == "CANCELED"
 
 
-def test_readme_example_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+def run_readme_example(
+    heading: str, exchange: LocalExchange, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """Run the first Python block under ``heading`` in README.md against ``exchange``; its output.
+
+    The README's placeholder credentials must be registered on the exchange as they are.
+    """
     readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("## When the outcome is unknown") :]
+    section = readme[readme.index(heading) :]
     block = re.search(r"```python\n(.*?)```", section, re.S)
     assert block is not None
-    # The README's placeholder credentials are registered on the local exchange as they are.
+    monkeypatch.setattr(
+        binance_coinm_futures,
+        "connect",
+        functools.partial(binance_coinm_futures.connect, base_url=exchange.url),
+    )
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        exec(compile(block.group(1), "README.md", "exec"), {})  # noqa: S102
+    return output.getvalue()
+
+
+def test_readme_example_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
     with LocalExchange(api_keys={"...": "..."}) as exchange:
         exchange.add_order(Order(4612097861, "readme-1", SYMBOL))
         exchange.inject(Fault.UNKNOWN_ERROR_503)
-        monkeypatch.setattr(
-            binance_coinm_futures,
-            "connect",
-            functools.partial(binance_coinm_futures.connect, base_url=exchange.url),
-        )
-        output = io.StringIO()
-        with contextlib.redirect_stdout(output):
-            exec(compile(block.group(1), "README.md", "exec"), {})  # noqa: S102
+        output = run_readme_example("## When the outcome is unknown", exchange, monkeypatch)
         assert seen(exchange) == [CANCEL, QUERY]
-    assert output.getvalue().split() == ["CANCELED", "0", "query"]
+    assert output.split() == ["CANCELED", "0", "query"]
 
 
 @pytest.mark.parametrize("mode", MODES)

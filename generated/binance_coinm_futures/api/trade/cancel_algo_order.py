@@ -1,0 +1,355 @@
+"""DELETE /dapi/v1/algoOrder: Cancel an active conditional (algo) order.
+
+`sync()` and `asyncio()` return the parsed answer; `sync_detailed()` and `asyncio_detailed()`
+also return its status and headers. Call them with a client from `binance_coinm_futures.connect()`.
+"""
+
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.cancel_algo_order_response import CancelAlgoOrderResponse
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    algo_id: int | Unset = UNSET,
+    client_algo_id: str | Unset = UNSET,
+    recv_window: int | Unset = UNSET,
+) -> dict[str, Any]:
+    if not isinstance(client_algo_id, str | Unset):
+        raise TypeError(
+            f"client_algo_id must be str, got {type(client_algo_id).__name__}"
+        )
+
+    params: dict[str, Any] = {}
+
+    params["algoId"] = algo_id
+
+    params["clientAlgoId"] = client_algo_id
+
+    params["recvWindow"] = recv_window
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/dapi/v1/algoOrder" + "?" + urlencode(params),
+    }
+    return _kwargs
+
+
+def _joined(http: httpx.Client | httpx.AsyncClient, url: str) -> str:
+    """``url`` joined to the httpx client's base URL, as httpx would join it.
+
+    httpx merges a relative URL into its base URL with a second full parse of the result; a
+    URL that is already absolute is parsed once.
+    """
+    return str(http.base_url).rstrip("/") + "/" + url.lstrip("/")
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> CancelAlgoOrderResponse:
+    if response.status_code == 200:
+        response_200 = CancelAlgoOrderResponse.from_dict(response.json())
+
+        return response_200
+
+    raise errors.UnexpectedStatus(response.status_code, response.content)
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[CancelAlgoOrderResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    algo_id: int | Unset = UNSET,
+    client_algo_id: str | Unset = UNSET,
+    recv_window: int | Unset = UNSET,
+) -> Response[CancelAlgoOrderResponse]:
+    """Cancel an active conditional (algo) order.
+
+    Cancel a conditional order (STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET,
+    TRAILING_STOP_MARKET) in the algo service, where COIN-M keeps them since the
+    2026-06-30 COIN-M / USDⓈ-M integration; Cancel Order answers -2011 for them.
+    Weight: 1.
+
+    Either `algoId` or `clientAlgoId` must be sent. The success answer carries
+    `"code": "200"` (a string) beside the ids; an error is the usual
+    `{"code": <negative integer>, "msg": ...}`.
+
+    Unverified for COIN-M: the shape is taken from USDⓈ-M's Cancel Algo Order page
+    (`DELETE /fapi/v1/algoOrder`) and the official USDⓈ-M SDK; COIN-M's pages do not
+    document this endpoint yet.
+
+    Signed endpoint (TRADE): the `X-MBX-APIKEY` header, a `timestamp` and a `signature`
+    computed over the exact query string that is sent (signature last) are all required.
+
+    Args:
+        algo_id (int | Unset): Unique identifier of a conditional order in the algo service (its
+            own sequence, apart from orderId).
+        client_algo_id (str | Unset): The client's id of a conditional order. At most 36
+            characters from `. A-Z : / a-z 0-9 _ -`, as for a client order id (USDⓈ-M's rule;
+            unverified for COIN-M).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
+
+    Raises:
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
+
+    Returns:
+        Response[CancelAlgoOrderResponse]: the status, headers, raw body and parsed model.
+    """
+
+    kwargs = _get_kwargs(
+        algo_id=algo_id,
+        client_algo_id=client_algo_id,
+        recv_window=recv_window,
+    )
+
+    http = client.get_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = http.request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    algo_id: int | Unset = UNSET,
+    client_algo_id: str | Unset = UNSET,
+    recv_window: int | Unset = UNSET,
+) -> CancelAlgoOrderResponse:
+    """Cancel an active conditional (algo) order.
+
+    Cancel a conditional order (STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET,
+    TRAILING_STOP_MARKET) in the algo service, where COIN-M keeps them since the
+    2026-06-30 COIN-M / USDⓈ-M integration; Cancel Order answers -2011 for them.
+    Weight: 1.
+
+    Either `algoId` or `clientAlgoId` must be sent. The success answer carries
+    `"code": "200"` (a string) beside the ids; an error is the usual
+    `{"code": <negative integer>, "msg": ...}`.
+
+    Unverified for COIN-M: the shape is taken from USDⓈ-M's Cancel Algo Order page
+    (`DELETE /fapi/v1/algoOrder`) and the official USDⓈ-M SDK; COIN-M's pages do not
+    document this endpoint yet.
+
+    Signed endpoint (TRADE): the `X-MBX-APIKEY` header, a `timestamp` and a `signature`
+    computed over the exact query string that is sent (signature last) are all required.
+
+    Args:
+        algo_id (int | Unset): Unique identifier of a conditional order in the algo service (its
+            own sequence, apart from orderId).
+        client_algo_id (str | Unset): The client's id of a conditional order. At most 36
+            characters from `. A-Z : / a-z 0-9 _ -`, as for a client order id (USDⓈ-M's rule;
+            unverified for COIN-M).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
+
+    Raises:
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
+
+    Returns:
+        CancelAlgoOrderResponse
+    """
+
+    kwargs = _get_kwargs(
+        algo_id=algo_id,
+        client_algo_id=client_algo_id,
+        recv_window=recv_window,
+    )
+
+    http = client.get_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = http.request(**kwargs)
+
+    return _parse_response(client=client, response=response)
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    algo_id: int | Unset = UNSET,
+    client_algo_id: str | Unset = UNSET,
+    recv_window: int | Unset = UNSET,
+) -> Response[CancelAlgoOrderResponse]:
+    """Cancel an active conditional (algo) order.
+
+    Cancel a conditional order (STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET,
+    TRAILING_STOP_MARKET) in the algo service, where COIN-M keeps them since the
+    2026-06-30 COIN-M / USDⓈ-M integration; Cancel Order answers -2011 for them.
+    Weight: 1.
+
+    Either `algoId` or `clientAlgoId` must be sent. The success answer carries
+    `"code": "200"` (a string) beside the ids; an error is the usual
+    `{"code": <negative integer>, "msg": ...}`.
+
+    Unverified for COIN-M: the shape is taken from USDⓈ-M's Cancel Algo Order page
+    (`DELETE /fapi/v1/algoOrder`) and the official USDⓈ-M SDK; COIN-M's pages do not
+    document this endpoint yet.
+
+    Signed endpoint (TRADE): the `X-MBX-APIKEY` header, a `timestamp` and a `signature`
+    computed over the exact query string that is sent (signature last) are all required.
+
+    Args:
+        algo_id (int | Unset): Unique identifier of a conditional order in the algo service (its
+            own sequence, apart from orderId).
+        client_algo_id (str | Unset): The client's id of a conditional order. At most 36
+            characters from `. A-Z : / a-z 0-9 _ -`, as for a client order id (USDⓈ-M's rule;
+            unverified for COIN-M).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
+
+    Raises:
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
+
+    Returns:
+        Response[CancelAlgoOrderResponse]: the status, headers, raw body and parsed model.
+    """
+
+    kwargs = _get_kwargs(
+        algo_id=algo_id,
+        client_algo_id=client_algo_id,
+        recv_window=recv_window,
+    )
+
+    http = client.get_async_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = await http.request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    algo_id: int | Unset = UNSET,
+    client_algo_id: str | Unset = UNSET,
+    recv_window: int | Unset = UNSET,
+) -> CancelAlgoOrderResponse:
+    """Cancel an active conditional (algo) order.
+
+    Cancel a conditional order (STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET,
+    TRAILING_STOP_MARKET) in the algo service, where COIN-M keeps them since the
+    2026-06-30 COIN-M / USDⓈ-M integration; Cancel Order answers -2011 for them.
+    Weight: 1.
+
+    Either `algoId` or `clientAlgoId` must be sent. The success answer carries
+    `"code": "200"` (a string) beside the ids; an error is the usual
+    `{"code": <negative integer>, "msg": ...}`.
+
+    Unverified for COIN-M: the shape is taken from USDⓈ-M's Cancel Algo Order page
+    (`DELETE /fapi/v1/algoOrder`) and the official USDⓈ-M SDK; COIN-M's pages do not
+    document this endpoint yet.
+
+    Signed endpoint (TRADE): the `X-MBX-APIKEY` header, a `timestamp` and a `signature`
+    computed over the exact query string that is sent (signature last) are all required.
+
+    Args:
+        algo_id (int | Unset): Unique identifier of a conditional order in the algo service (its
+            own sequence, apart from orderId).
+        client_algo_id (str | Unset): The client's id of a conditional order. At most 36
+            characters from `. A-Z : / a-z 0-9 _ -`, as for a client order id (USDⓈ-M's rule;
+            unverified for COIN-M).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
+
+    Raises:
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
+
+    Returns:
+        CancelAlgoOrderResponse
+    """
+
+    kwargs = _get_kwargs(
+        algo_id=algo_id,
+        client_algo_id=client_algo_id,
+        recv_window=recv_window,
+    )
+
+    http = client.get_async_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = await http.request(**kwargs)
+
+    return _parse_response(client=client, response=response)

@@ -1,0 +1,367 @@
+"""GET /dapi/v1/algoOrder: Query a conditional (algo) order's current state.
+
+`sync()` and `asyncio()` return the parsed answer; `sync_detailed()` and `asyncio_detailed()`
+also return its status and headers. Call them with a client from `binance_coinm_futures.connect()`.
+"""
+
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.algo_order import AlgoOrder
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    algo_id: int | Unset = UNSET,
+    client_algo_id: str | Unset = UNSET,
+    recv_window: int | Unset = UNSET,
+) -> dict[str, Any]:
+    if not isinstance(client_algo_id, str | Unset):
+        raise TypeError(
+            f"client_algo_id must be str, got {type(client_algo_id).__name__}"
+        )
+
+    params: dict[str, Any] = {}
+
+    params["algoId"] = algo_id
+
+    params["clientAlgoId"] = client_algo_id
+
+    params["recvWindow"] = recv_window
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/dapi/v1/algoOrder" + "?" + urlencode(params),
+    }
+    return _kwargs
+
+
+def _joined(http: httpx.Client | httpx.AsyncClient, url: str) -> str:
+    """``url`` joined to the httpx client's base URL, as httpx would join it.
+
+    httpx merges a relative URL into its base URL with a second full parse of the result; a
+    URL that is already absolute is parsed once.
+    """
+    return str(http.base_url).rstrip("/") + "/" + url.lstrip("/")
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> AlgoOrder:
+    if response.status_code == 200:
+        response_200 = AlgoOrder.from_dict(response.json())
+
+        return response_200
+
+    raise errors.UnexpectedStatus(response.status_code, response.content)
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[AlgoOrder]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    algo_id: int | Unset = UNSET,
+    client_algo_id: str | Unset = UNSET,
+    recv_window: int | Unset = UNSET,
+) -> Response[AlgoOrder]:
+    """Query a conditional (algo) order's current state.
+
+    The current state of one conditional order in the algo service. Weight: 1.
+
+    Either `algoId` or `clientAlgoId` must be sent. As for Query Order, an algo order is
+    no longer found (-2013 "Order does not exist.") once it is CANCELED or EXPIRED with
+    no fill and was created more than 3 days ago, or once it was created more than 90
+    days ago.
+
+    `algoStatus` says where it is: NEW (armed, not triggered), TRIGGERING (the condition
+    is met and the order is being forwarded), TRIGGERED (a regular order now exists, named
+    by `actualOrderId`), FINISHED (that regular order was filled or cancelled), CANCELED,
+    REJECTED or EXPIRED.
+
+    Unverified for COIN-M: the shape is taken from USDⓈ-M's Query Algo Order page
+    (`GET /fapi/v1/algoOrder`) and the official USDⓈ-M SDK.
+
+    Signed endpoint (USER_DATA): the `X-MBX-APIKEY` header, a `timestamp` and a
+    `signature` computed over the exact query string that is sent (signature last) are
+    all required.
+
+    Args:
+        algo_id (int | Unset): Unique identifier of a conditional order in the algo service (its
+            own sequence, apart from orderId).
+        client_algo_id (str | Unset): The client's id of a conditional order. At most 36
+            characters from `. A-Z : / a-z 0-9 _ -`, as for a client order id (USDⓈ-M's rule;
+            unverified for COIN-M).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
+
+    Raises:
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
+
+    Returns:
+        Response[AlgoOrder]: the status, headers, raw body and parsed model.
+    """
+
+    kwargs = _get_kwargs(
+        algo_id=algo_id,
+        client_algo_id=client_algo_id,
+        recv_window=recv_window,
+    )
+
+    http = client.get_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = http.request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    algo_id: int | Unset = UNSET,
+    client_algo_id: str | Unset = UNSET,
+    recv_window: int | Unset = UNSET,
+) -> AlgoOrder:
+    """Query a conditional (algo) order's current state.
+
+    The current state of one conditional order in the algo service. Weight: 1.
+
+    Either `algoId` or `clientAlgoId` must be sent. As for Query Order, an algo order is
+    no longer found (-2013 "Order does not exist.") once it is CANCELED or EXPIRED with
+    no fill and was created more than 3 days ago, or once it was created more than 90
+    days ago.
+
+    `algoStatus` says where it is: NEW (armed, not triggered), TRIGGERING (the condition
+    is met and the order is being forwarded), TRIGGERED (a regular order now exists, named
+    by `actualOrderId`), FINISHED (that regular order was filled or cancelled), CANCELED,
+    REJECTED or EXPIRED.
+
+    Unverified for COIN-M: the shape is taken from USDⓈ-M's Query Algo Order page
+    (`GET /fapi/v1/algoOrder`) and the official USDⓈ-M SDK.
+
+    Signed endpoint (USER_DATA): the `X-MBX-APIKEY` header, a `timestamp` and a
+    `signature` computed over the exact query string that is sent (signature last) are
+    all required.
+
+    Args:
+        algo_id (int | Unset): Unique identifier of a conditional order in the algo service (its
+            own sequence, apart from orderId).
+        client_algo_id (str | Unset): The client's id of a conditional order. At most 36
+            characters from `. A-Z : / a-z 0-9 _ -`, as for a client order id (USDⓈ-M's rule;
+            unverified for COIN-M).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
+
+    Raises:
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
+
+    Returns:
+        AlgoOrder
+    """
+
+    kwargs = _get_kwargs(
+        algo_id=algo_id,
+        client_algo_id=client_algo_id,
+        recv_window=recv_window,
+    )
+
+    http = client.get_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = http.request(**kwargs)
+
+    return _parse_response(client=client, response=response)
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    algo_id: int | Unset = UNSET,
+    client_algo_id: str | Unset = UNSET,
+    recv_window: int | Unset = UNSET,
+) -> Response[AlgoOrder]:
+    """Query a conditional (algo) order's current state.
+
+    The current state of one conditional order in the algo service. Weight: 1.
+
+    Either `algoId` or `clientAlgoId` must be sent. As for Query Order, an algo order is
+    no longer found (-2013 "Order does not exist.") once it is CANCELED or EXPIRED with
+    no fill and was created more than 3 days ago, or once it was created more than 90
+    days ago.
+
+    `algoStatus` says where it is: NEW (armed, not triggered), TRIGGERING (the condition
+    is met and the order is being forwarded), TRIGGERED (a regular order now exists, named
+    by `actualOrderId`), FINISHED (that regular order was filled or cancelled), CANCELED,
+    REJECTED or EXPIRED.
+
+    Unverified for COIN-M: the shape is taken from USDⓈ-M's Query Algo Order page
+    (`GET /fapi/v1/algoOrder`) and the official USDⓈ-M SDK.
+
+    Signed endpoint (USER_DATA): the `X-MBX-APIKEY` header, a `timestamp` and a
+    `signature` computed over the exact query string that is sent (signature last) are
+    all required.
+
+    Args:
+        algo_id (int | Unset): Unique identifier of a conditional order in the algo service (its
+            own sequence, apart from orderId).
+        client_algo_id (str | Unset): The client's id of a conditional order. At most 36
+            characters from `. A-Z : / a-z 0-9 _ -`, as for a client order id (USDⓈ-M's rule;
+            unverified for COIN-M).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
+
+    Raises:
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
+
+    Returns:
+        Response[AlgoOrder]: the status, headers, raw body and parsed model.
+    """
+
+    kwargs = _get_kwargs(
+        algo_id=algo_id,
+        client_algo_id=client_algo_id,
+        recv_window=recv_window,
+    )
+
+    http = client.get_async_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = await http.request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    algo_id: int | Unset = UNSET,
+    client_algo_id: str | Unset = UNSET,
+    recv_window: int | Unset = UNSET,
+) -> AlgoOrder:
+    """Query a conditional (algo) order's current state.
+
+    The current state of one conditional order in the algo service. Weight: 1.
+
+    Either `algoId` or `clientAlgoId` must be sent. As for Query Order, an algo order is
+    no longer found (-2013 "Order does not exist.") once it is CANCELED or EXPIRED with
+    no fill and was created more than 3 days ago, or once it was created more than 90
+    days ago.
+
+    `algoStatus` says where it is: NEW (armed, not triggered), TRIGGERING (the condition
+    is met and the order is being forwarded), TRIGGERED (a regular order now exists, named
+    by `actualOrderId`), FINISHED (that regular order was filled or cancelled), CANCELED,
+    REJECTED or EXPIRED.
+
+    Unverified for COIN-M: the shape is taken from USDⓈ-M's Query Algo Order page
+    (`GET /fapi/v1/algoOrder`) and the official USDⓈ-M SDK.
+
+    Signed endpoint (USER_DATA): the `X-MBX-APIKEY` header, a `timestamp` and a
+    `signature` computed over the exact query string that is sent (signature last) are
+    all required.
+
+    Args:
+        algo_id (int | Unset): Unique identifier of a conditional order in the algo service (its
+            own sequence, apart from orderId).
+        client_algo_id (str | Unset): The client's id of a conditional order. At most 36
+            characters from `. A-Z : / a-z 0-9 _ -`, as for a client order id (USDⓈ-M's rule;
+            unverified for COIN-M).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
+
+    Raises:
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
+
+    Returns:
+        AlgoOrder
+    """
+
+    kwargs = _get_kwargs(
+        algo_id=algo_id,
+        client_algo_id=client_algo_id,
+        recv_window=recv_window,
+    )
+
+    http = client.get_async_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = await http.request(**kwargs)
+
+    return _parse_response(client=client, response=response)
