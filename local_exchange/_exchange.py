@@ -672,17 +672,9 @@ class LocalExchange:
         self, request: ReceivedRequest, now: int, headers: list[_Header], *, counts_as_order: bool
     ) -> tuple[CancelRequest, list[_Header]] | Response:
         """The request's order parameters once key, signature, timing and symbol pass."""
-        result = self._checked_by(
+        return self._symbol_checked(
             check_cancel, request, now, headers, counts_as_order=counts_as_order
         )
-        if isinstance(result, Response):
-            return result
-        checked, headers = result
-        with self._lock:
-            listed = checked.symbol in self._symbols
-        if not listed:
-            return _error(400, -1121, "Invalid symbol.", headers)
-        return checked, headers
 
     def _checked_by(
         self,

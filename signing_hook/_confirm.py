@@ -697,17 +697,7 @@ def cancel_and_confirm(
         (max_requests, deadline, backoff),
         follow_triggered,
     )
-    try:
-        action = next(machine)
-        while True:
-            if isinstance(action, _Wait):
-                time.sleep(action.seconds)
-                action = machine.send(None)
-            else:
-                action = machine.send(_call_sync(client, action))
-    except StopIteration as finished:
-        state: OrderState = finished.value
-        return state
+    return drive(machine, lambda action: _call_sync(client, action))
 
 
 async def cancel_and_confirm_async(
@@ -725,8 +715,6 @@ async def cancel_and_confirm_async(
     backoff: float = DEFAULT_BACKOFF,
 ) -> OrderState:
     """The async form of `cancel_and_confirm`: the same decisions, bounds and errors."""
-    import anyio  # deferred: only async callers need it, and httpx already depends on it
-
     machine = _machine(
         symbol,
         (order_id, orig_client_order_id, algo_id, client_algo_id),
@@ -734,17 +722,7 @@ async def cancel_and_confirm_async(
         (max_requests, deadline, backoff),
         follow_triggered,
     )
-    try:
-        action = next(machine)
-        while True:
-            if isinstance(action, _Wait):
-                await anyio.sleep(action.seconds)
-                action = machine.send(None)
-            else:
-                action = machine.send(await _call_async(client, action))
-    except StopIteration as finished:
-        state: OrderState = finished.value
-        return state
+    return await drive_async(machine, lambda action: _call_async(client, action))
 
 
 _Result = TypeVar("_Result")
