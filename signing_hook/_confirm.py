@@ -45,8 +45,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
+from collections.abc import Awaitable, Callable, Generator
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar
 
 import attrs
 
@@ -697,17 +697,7 @@ def cancel_and_confirm(
         (max_requests, deadline, backoff),
         follow_triggered,
     )
-    try:
-        action = next(machine)
-        while True:
-            if isinstance(action, _Wait):
-                time.sleep(action.seconds)
-                action = machine.send(None)
-            else:
-                action = machine.send(_call_sync(client, action))
-    except StopIteration as finished:
-        state: OrderState = finished.value
-        return state
+    return drive(machine, lambda action: _call_sync(client, action))
 
 
 async def cancel_and_confirm_async(
@@ -725,8 +715,6 @@ async def cancel_and_confirm_async(
     backoff: float = DEFAULT_BACKOFF,
 ) -> OrderState:
     """The async form of `cancel_and_confirm`: the same decisions, bounds and errors."""
-    import anyio  # deferred: only async callers need it, and httpx already depends on it
-
     machine = _machine(
         symbol,
         (order_id, orig_client_order_id, algo_id, client_algo_id),
@@ -734,6 +722,39 @@ async def cancel_and_confirm_async(
         (max_requests, deadline, backoff),
         follow_triggered,
     )
+    return await drive_async(machine, lambda action: _call_async(client, action))
+
+
+_Result = TypeVar("_Result")
+
+
+def drive(
+    machine: Generator[Any, Any, _Result],
+    perform: Callable[[Any], object],
+    sleep: Callable[[float], object] = time.sleep,
+) -> _Result:
+    """Run a decision procedure that yields waits and steps: ``sleep`` for its waits,
+    ``perform`` its steps, send the outcomes back; its return value is the result. (The bulk
+    helpers and the dead-man's switch use it.)"""
+    try:
+        action = next(machine)
+        while True:
+            if isinstance(action, _Wait):
+                sleep(action.seconds)
+                action = machine.send(None)
+            else:
+                action = machine.send(perform(action))
+    except StopIteration as finished:
+        result: _Result = finished.value
+        return result
+
+
+async def drive_async(
+    machine: Generator[Any, Any, _Result], perform: Callable[[Any], Awaitable[object]]
+) -> _Result:
+    """The async form of `drive`: the waits are anyio sleeps, the steps awaited."""
+    import anyio  # deferred: only async callers need it, and httpx already depends on it
+
     try:
         action = next(machine)
         while True:
@@ -741,7 +762,7 @@ async def cancel_and_confirm_async(
                 await anyio.sleep(action.seconds)
                 action = machine.send(None)
             else:
-                action = machine.send(await _call_async(client, action))
+                action = machine.send(await perform(action))
     except StopIteration as finished:
-        state: OrderState = finished.value
-        return state
+        result: _Result = finished.value
+        return result

@@ -15,6 +15,10 @@ A 2XX answer is a success only when all of these hold:
    ``x-binance-required-one-of`` only the first one sent is compared, because the exchange
    uses that one (``orderId`` takes precedence over ``origClientOrderId``).
 
+A batch (an array whose items are ``anyOf`` the success object and others, such as Cancel
+Multiple Orders) passes as a whole when it is an array of objects, one per id sent; each item
+is then judged by ``item_violation``, against the id sent at the same place in the list.
+
 Anything else raises ``ExecutionStatusUnknown``: the exchange may have acted, and the answer
 cannot say how. An optional field of the wrong type (null included) counts as "anything
 else": a typed attribute that would lie about its type is never returned, and the answer is
@@ -77,6 +81,9 @@ class SuccessRule:
     """The either-id parameters, in precedence order: only the first one sent is compared."""
     is_list: bool = False
     """The answer is a JSON array of such objects (a listing); each item obeys the rule."""
+    per_item: bool = False
+    """A batch: the array has one item per id sent, and each item is judged on its own by
+    ``item_violation`` (an item may be an error); the answer as a whole only needs its shape."""
 
     def violation(self, status: int, body: bytes, params: Mapping[str, str]) -> str | None:
         """None when the answer is a success for ``params``; otherwise what is wrong with it.
@@ -92,6 +99,8 @@ class SuccessRule:
         if self.is_list:
             if not isinstance(payload, list):
                 return f"a JSON {_json_type(payload)}, not an array"
+            if self.per_item:
+                return self._batch_violation(payload, params)
             for index, item in enumerate(payload):
                 problem = self._object_violation(item)
                 if problem is not None:
@@ -101,6 +110,31 @@ class SuccessRule:
         if problem is not None or not isinstance(payload, dict):
             return problem
         return self._mismatch(payload, params)
+
+    def _batch_violation(self, payload: list[object], params: Mapping[str, str]) -> str | None:
+        sent = next((_json_list(params[name]) for name in self.one_of if name in params), None)
+        if sent is not None and len(payload) != len(sent):
+            return f"{len(payload)} items for {len(sent)} ids"
+        for index, item in enumerate(payload):
+            if not isinstance(item, dict):
+                return f"item {index}: a JSON {_json_type(item)}, not an object"
+        return None
+
+    def item_violation(self, item: object, index: int, params: Mapping[str, str]) -> str | None:
+        """None when item ``index`` of a batch answer is the success answer for the id sent at
+        ``index`` (list parameters such as ``orderIdList`` are echoed item by item); otherwise
+        what is wrong with it."""
+        problem = self._object_violation(item)
+        if problem is not None or not isinstance(item, dict):
+            return problem
+        sent = {}
+        for name, value in params.items():
+            listed = _json_list(value) if name in self.one_of else None
+            if listed is None:
+                sent[name] = value
+            elif index < len(listed):
+                sent[name] = str(listed[index])
+        return self._mismatch(item, sent)
 
     def _object_violation(self, payload: object) -> str | None:
         """What is wrong with one answer object's fields, whatever the request was."""
@@ -130,6 +164,11 @@ class SuccessRule:
             if answered != expected:
                 return f"{field} {answered!r} where {parameter} {sent!r} was sent"
         return None
+
+
+def _json_list(value: str) -> list[object] | None:
+    decoded = load_json(value.encode()) if value.startswith("[") else None
+    return decoded if isinstance(decoded, list) else None
 
 
 def _anything(_value: object) -> bool:
