@@ -369,6 +369,7 @@ def test_a_listing_with_an_item_that_is_not_an_algo_order_is_unknown(
         ({"client_algo_id": "x" * 37}, InvalidRequest, "client_algo_id must be at most 36"),
         ({"client_algo_id": "stop loss"}, InvalidRequest, "client_algo_id 'stop loss' does not"),
         ({"algo_id": 0}, InvalidRequest, "algo_id must be between 1 and"),
+        ({"algo_id": "2146760"}, TypeError, "algo_id must be int, got str"),
         ({"algo_id": 1, "follow_triggered": "yes"}, ValueError, "follow_triggered must be"),
     ],
 )
