@@ -31,9 +31,11 @@ from types import FrameType
 
 # Through the package, so that a missing testing extra is named.
 from . import DEMO_API_KEY, DEMO_SECRET, LocalExchange
+from ._algo import AlgoOrder
 from ._control import (
     COMMANDS,
     duplicate,
+    duplicate_algo,
     fault_names,
     parse_algo_order,
     parse_fault,
@@ -247,8 +249,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The `log` command reads the last requests; a benchmark (--any-order) keeps none.
         record_requests=not args.any_order,
     )
+    added: list[AlgoOrder] = []
     for algo_order in args.algo_order:
-        exchange.add_algo_order(**algo_order)
+        taken = duplicate_algo(algo_order, added)
+        if taken is not None:
+            parser.error(f"--algo-order: {taken}")
+        added.append(exchange.add_algo_order(**algo_order))
     for fault, times in args.fault:
         exchange.inject(fault, times)
 

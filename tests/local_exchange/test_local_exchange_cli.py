@@ -303,6 +303,29 @@ def test_algo_orders_from_flags() -> None:
             ["--api-key", "team-key"],
             "--api-key team-key needs its secret: set LOCAL_EXCHANGE_SECRET",
         ),
+        # An algo order given twice would silently replace the first, as --order's once did.
+        (
+            ["--algo-order", "BTCUSD_PERP,algo_id=5", "--algo-order", "ETHUSD_PERP,algo_id=5"],
+            "--algo-order: algo id 5 is already held ('algo-5')",
+        ),
+        (
+            [
+                "--algo-order",
+                "BTCUSD_PERP,client_algo_id=stop-1",
+                "--algo-order",
+                "BTCUSD_PERP,client_algo_id=stop-1",
+            ],
+            "--algo-order: client algo id 'stop-1' is already held (algo order 2146760)",
+        ),
+        (["--algo-order", "BTCUSD_PERP,algo_id=0"], "--algo-order: algo_id=0 must be 1 or more"),
+        (
+            ["--algo-order", "BTCUSD_PERP,client_algo_id=stop 1"],
+            "--algo-order: client_algo_id='stop 1' does not match",
+        ),
+        (
+            ["--algo-order", "BTCUSD_PERP,algo_status=BOGUS"],
+            "--algo-order: algo_status='BOGUS' is not one of CANCELED, EXPIRED, FINISHED, NEW,",
+        ),
     ],
 )
 def test_bad_flags_are_refused_by_name(flags: list[str], complaint: str) -> None:
