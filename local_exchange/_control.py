@@ -6,7 +6,9 @@ or the pipe of the process that started it) and answers each with one line on st
 process that owns the exchange's stdin can steer it::
 
     order ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...]   add an open order
-    fault NAME[=TIMES] [DELETE|GET]                    queue a fault (GET: Query Order)
+    fault NAME[=TIMES] [DELETE|GET] [PATH]             queue a fault (GET: a query; PATH
+                                                       /dapi/v1/algoOrder, ...; default
+                                                       /dapi/v1/order)
     orders                                             the open orders' ids
     log [N]                                            the last N requests (default 20)
     help                                               this list
@@ -30,8 +32,8 @@ from ._orders import Order
 from ._spec import client_order_id_regex
 
 COMMANDS: Final = (
-    "order ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...] | fault NAME[=TIMES] [DELETE|GET] | "
-    "orders | log [N] | help"
+    "order ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...] | "
+    "fault NAME[=TIMES] [DELETE|GET] [PATH] | orders | log [N] | help"
 )
 #: How many requests the command line's exchange keeps for `log`; older ones are dropped.
 LOG_LIMIT: Final = 1000
@@ -201,9 +203,12 @@ def run_command(exchange: LocalExchange, line: str) -> str:
             exchange.add_order(order)
             return f"ok: order {order.order_id} ({order.client_order_id}) on {order.symbol}"
         if word == "fault":
-            spec, _, method = rest.partition(" ")
+            spec, method, path = [*rest.split(), "", ""][:3]
             fault, times = parse_fault(spec)
-            method = method.strip().upper() or "DELETE"
+            method = method.upper() or "DELETE"
+            if path:
+                exchange.inject(fault, times, method=method, path=path)
+                return f"ok: {fault.name.lower()} x{times} queued for {method} {path}"
             exchange.inject(fault, times, method=method)
             return f"ok: {fault.name.lower()} x{times} queued for {method}"
         if word == "orders":
