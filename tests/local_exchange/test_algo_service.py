@@ -123,8 +123,9 @@ def test_a_running_exchanges_fault_command_reaches_the_algo_paths() -> None:
         assert run_command(exchange, "fault slow GET /dapi/v1/nowhere").startswith(
             "error: path must be one of /dapi/v1/order"
         )
-        with connect(
-            api_key=DEMO_API_KEY, secret=DEMO_SECRET, base_url=exchange.url
-        ) as client, pytest.raises(RateLimited):
+        with (
+            connect(api_key=DEMO_API_KEY, secret=DEMO_SECRET, base_url=exchange.url) as client,
+            pytest.raises(RateLimited),
+        ):
             cancel_algo_order.sync(client=client, algo_id=stop.algo_id)
         assert exchange.open_algo_orders == [stop]
