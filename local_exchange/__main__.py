@@ -286,9 +286,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         queued = ", ".join(f"{fault.name.lower()} x{times}" for fault, times in args.fault)
         ids = " ".join(str(order.order_id) for order in exchange.open_orders)
+        algo_ids = " ".join(str(order.algo_id) for order in exchange.open_algo_orders)
         print(
             f"local exchange: {len(exchange.open_orders)} open orders ({ids or 'none'}), "
-            f"{len(exchange.open_algo_orders)} open algo orders; "
+            f"{len(exchange.open_algo_orders)} open algo orders ({algo_ids or 'none'}); "
             f"faults queued: {queued or 'none'}. Commands on stdin: {COMMANDS}. "
             "Stop with Ctrl-C.",
             file=sys.stderr,

@@ -243,7 +243,9 @@ def test_algo_orders_from_flags() -> None:
         "--algo-order",
         "ETHUSD_PERP,algo_id=70,reduce_only=false",
     ) as running:
-        assert "2 open algo orders" in running.summary
+        # Each algo id is listed, as the order ids are: one given by the sequence is found
+        # only this way.
+        assert "2 open algo orders (70 2146760)" in running.summary
         with connect(api_key="demo-api-key", secret="demo-secret", base_url=running.url) as client:
             stop = query_algo_order.sync(client=client, client_algo_id="desk:stop/1")
             other = query_algo_order.sync(client=client, algo_id=70)
