@@ -60,7 +60,7 @@ from ._errors import (
     ServiceUnavailable,
     UnknownOrder,
 )
-from ._spec import check_one_id
+from ._spec import check_one_id, operation_rules, path_of
 
 if TYPE_CHECKING:
     from binance_coinm_futures.models import (
@@ -611,6 +611,10 @@ def _machine(
     """The procedure for one cancel_and_confirm call, with its arguments checked."""
     if not isinstance(follow_triggered, bool):
         raise ValueError(f"follow_triggered must be True or False, got {follow_triggered!r}")
+    # An algo call sends no symbol, yet the result names it: check it as Cancel Order would.
+    if not isinstance(symbol, str):
+        raise TypeError(f"symbol must be str, got {type(symbol).__name__}")
+    operation_rules()["DELETE", path_of("cancelOrder")].parameters["symbol"].check(symbol)
     order_id, orig_client_order_id, algo_id, client_algo_id = ids
     target = _Target(symbol, order_id, orig_client_order_id, recv_window, algo_id, client_algo_id)
     return _decide(target, _Limits(*bounds), time.monotonic, follow_triggered=follow_triggered)

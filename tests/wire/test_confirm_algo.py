@@ -370,6 +370,10 @@ def test_a_listing_with_an_item_that_is_not_an_algo_order_is_unknown(
         ({"client_algo_id": "stop loss"}, InvalidRequest, "client_algo_id 'stop loss' does not"),
         ({"algo_id": 0}, InvalidRequest, "algo_id must be between 1 and"),
         ({"algo_id": "2146760"}, TypeError, "algo_id must be int, got str"),
+        # The algo endpoints take no symbol, but the result names one: checked as for an
+        # order, never sent unchecked nor reported back as given.
+        ({"algo_id": 1, "symbol": 123}, TypeError, "symbol must be str, got int"),
+        ({"client_algo_id": "a", "symbol": ""}, InvalidRequest, "symbol must not be empty"),
         ({"algo_id": 1, "follow_triggered": "yes"}, ValueError, "follow_triggered must be"),
     ],
 )
