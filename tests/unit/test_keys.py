@@ -92,6 +92,9 @@ def test_connect_needs_exactly_one_kind_of_key() -> None:
         connect(api_key="k")
     with pytest.raises(ValueError, match="exactly one"):
         connect(api_key="k", secret="s", private_key=FIXTURES / "test-rsa-private.pem")
+    # A passphrase protects a private key; beside an HMAC secret it would be ignored silently.
+    with pytest.raises(ValueError, match="private_key_passphrase goes with private_key="):
+        connect(api_key="k", secret="s", private_key_passphrase=PASSPHRASE)
 
 
 def test_reprs_hide_private_keys() -> None:
