@@ -60,7 +60,7 @@ from ._errors import (
     ServiceUnavailable,
     UnknownOrder,
 )
-from ._spec import check_one_id
+from ._spec import check_one_id, operation_rules, path_of
 
 if TYPE_CHECKING:
     from binance_coinm_futures.models import (
@@ -540,11 +540,25 @@ def _algo_service_note(lookup: _Target, elsewhere: _Answer) -> str:
     )
     if isinstance(elsewhere, AlgoOrder):
         status = elsewhere.algo_status
-        state = "open: it can still trigger" if status in ALGO_ARMED_STATUSES else "not open"
+        call = f"cancel_and_confirm(..., {by})"
+        if status in ALGO_ARMED_STATUSES:
+            state = "open: it can still trigger"
+        elif status in ALGO_FIRED_STATUSES:
+            # The stop is no longer armed, but the regular order it placed can still trade.
+            placed = _order_id(getattr(elsewhere, "actual_order_id", None))
+            state = (
+                f"no longer armed: it fired and placed regular order {placed}, which may still "
+                "be open"
+                if placed is not None
+                else "no longer armed: it fired and placed a regular order, which may still be open"
+            )
+            call = f"cancel_and_confirm(..., {by}, follow_triggered=True)"
+        else:
+            state = "not open"
         return (
             f"No regular order by that id is open, but the algo service holds a conditional "
             f"order by that id ({elsewhere.symbol}, algoId {elsewhere.algo_id}, algoStatus "
-            f"{status}), which is {state}. {where}: cancel_and_confirm(..., {by})."
+            f"{status}), which is {state}. {where}: {call}."
         )
     if isinstance(elsewhere, UnknownOrder) and elsewhere.code == -2013:
         return (
@@ -611,6 +625,10 @@ def _machine(
     """The procedure for one cancel_and_confirm call, with its arguments checked."""
     if not isinstance(follow_triggered, bool):
         raise ValueError(f"follow_triggered must be True or False, got {follow_triggered!r}")
+    # An algo call sends no symbol, yet the result names it: check it as Cancel Order would.
+    if not isinstance(symbol, str):
+        raise TypeError(f"symbol must be str, got {type(symbol).__name__}")
+    operation_rules()["DELETE", path_of("cancelOrder")].parameters["symbol"].check(symbol)
     order_id, orig_client_order_id, algo_id, client_algo_id = ids
     target = _Target(symbol, order_id, orig_client_order_id, recv_window, algo_id, client_algo_id)
     return _decide(target, _Limits(*bounds), time.monotonic, follow_triggered=follow_triggered)

@@ -4,8 +4,8 @@ A 2XX answer is a success only when all of these hold:
 
 1. its status is the success status openapi.yaml documents (200);
 2. its body is a JSON object;
-3. (for a listing, whose schema is an array: every item is such an object, and 4 does not
-   apply) every field the answer's schema requires is present, not null, and of its documented type,
+3. (for a listing, whose schema is an array: every item is such an object, and obeys 4)
+   every field the answer's schema requires is present, not null, and of its documented type,
    and every other field the schema names that is present is of its documented type too; a
    field whose schema has an ``enum`` holds one of its values (this is how an operation whose
    success answer carries a code, such as ``{"code": 200, "msg": ...}``, says which code is a
@@ -102,7 +102,7 @@ class SuccessRule:
             if self.per_item:
                 return self._batch_violation(payload, params)
             for index, item in enumerate(payload):
-                problem = self._object_violation(item)
+                problem = self._object_violation(item) or self._mismatch(item, params)
                 if problem is not None:
                     return f"item {index}: {problem}"
             return None
