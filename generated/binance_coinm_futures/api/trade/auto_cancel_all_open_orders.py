@@ -24,6 +24,12 @@ def _get_kwargs(
 ) -> dict[str, Any]:
     if not isinstance(symbol, str):
         raise TypeError(f"symbol must be str, got {type(symbol).__name__}")
+    if isinstance(countdown_time, bool) or not isinstance(countdown_time, int):
+        raise TypeError(
+            f"countdown_time must be int, got {type(countdown_time).__name__}"
+        )
+    if isinstance(recv_window, bool) or not isinstance(recv_window, int | Unset | None):
+        raise TypeError(f"recv_window must be int, got {type(recv_window).__name__}")
 
     params: dict[str, Any] = {}
 
