@@ -11,7 +11,11 @@ STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 PACKAGE := binance_coinm_futures
 GENERATED := generated/$(PACKAGE)
-GENERATE = PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path openapi.yaml \
+# The generator reads openapi.yaml through templates/generator_spec.py, which gives its JSON query
+# parameters (`content: application/json`) a schema the generator understands.
+GENERATOR_SPEC := $(VENV)/generator-openapi.yaml
+GENERATE = $(BIN)/python templates/generator_spec.py openapi.yaml $(GENERATOR_SPEC) && \
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(GENERATOR_SPEC) \
 	--config generator-config.yaml --custom-template-path templates --meta none --fail-on-warning
 
 .PHONY: help setup demo test generate check-generated lint typecheck pytest clean build api-check api-update arch bench \

@@ -31,9 +31,11 @@ from types import FrameType
 
 # Through the package, so that a missing testing extra is named.
 from . import DEMO_API_KEY, DEMO_SECRET, LocalExchange
+from ._algo import AlgoOrder
 from ._control import (
     COMMANDS,
     duplicate,
+    duplicate_algo,
     fault_names,
     parse_algo_order,
     parse_fault,
@@ -247,8 +249,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The `log` command reads the last requests; a benchmark (--any-order) keeps none.
         record_requests=not args.any_order,
     )
+    added: list[AlgoOrder] = []
     for algo_order in args.algo_order:
-        exchange.add_algo_order(**algo_order)
+        taken = duplicate_algo(algo_order, added)
+        if taken is not None:
+            parser.error(f"--algo-order: {taken}")
+        added.append(exchange.add_algo_order(**algo_order))
     for fault, times in args.fault:
         exchange.inject(fault, times)
 
@@ -280,9 +286,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         queued = ", ".join(f"{fault.name.lower()} x{times}" for fault, times in args.fault)
         ids = " ".join(str(order.order_id) for order in exchange.open_orders)
+        algo_ids = " ".join(str(order.algo_id) for order in exchange.open_algo_orders)
         print(
             f"local exchange: {len(exchange.open_orders)} open orders ({ids or 'none'}), "
-            f"{len(exchange.open_algo_orders)} open algo orders; "
+            f"{len(exchange.open_algo_orders)} open algo orders ({algo_ids or 'none'}); "
             f"faults queued: {queued or 'none'}. Commands on stdin: {COMMANDS}. "
             "Stop with Ctrl-C.",
             file=sys.stderr,

@@ -18,6 +18,8 @@ from ._spec import algo_cancel_example, algo_query_example
 
 ARMED_STATUSES = frozenset({"NEW", "TRIGGERING"})
 """An algo order with one of these statuses can still trigger: it is open."""
+ALGO_STATUSES = ARMED_STATUSES | {"TRIGGERED", "FINISHED", "CANCELED", "REJECTED", "EXPIRED"}
+"""Every algoStatus Binance documents (USDⓈ-M's "Event: Algo Order Update")."""
 MARKET_TYPES = frozenset({"STOP_MARKET", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"})
 """Conditional types whose triggered order is a market order, filled at once."""
 FIRST_ALGO_ID = 2_146_760

@@ -6,7 +6,9 @@ or the pipe of the process that started it) and answers each with one line on st
 process that owns the exchange's stdin can steer it::
 
     order ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...]   add an open order
-    fault NAME[=TIMES] [DELETE|GET]                    queue a fault (GET: Query Order)
+    fault NAME[=TIMES] [DELETE|GET] [PATH]             queue a fault (GET: a query; PATH
+                                                       /dapi/v1/algoOrder, ...; default
+                                                       /dapi/v1/order)
     orders                                             the open orders' ids
     log [N]                                            the last N requests (default 20)
     help                                               this list
@@ -23,14 +25,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import fields
 from typing import Any, Final, TextIO
 
-from ._algo import AlgoOrder
+from ._algo import ALGO_STATUSES, AlgoOrder
 from ._exchange import LocalExchange
 from ._faults import Fault
 from ._orders import Order
+from ._spec import client_order_id_regex
 
 COMMANDS: Final = (
-    "order ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...] | fault NAME[=TIMES] [DELETE|GET] | "
-    "orders | log [N] | help"
+    "order ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...] | "
+    "fault NAME[=TIMES] [DELETE|GET] [PATH] | orders | log [N] | help"
 )
 #: How many requests the command line's exchange keeps for `log`; older ones are dropped.
 LOG_LIMIT: Final = 1000
@@ -92,7 +95,38 @@ def parse_algo_order(value: str) -> dict[str, Any]:
         )
     settable = {f.name for f in fields(AlgoOrder)} - {"symbol"}
     decimals = _decimal_fields(AlgoOrder(0, "x", "BTCUSD_PERP"))
-    return {"symbol": symbol, **_assignments("--algo-order", AlgoOrder, rest, settable, decimals)}
+    extra = _assignments("--algo-order", AlgoOrder, rest, settable, decimals)
+    problem = _algo_field_problem(extra)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"--algo-order: {problem}")
+    return {"symbol": symbol, **extra}
+
+
+def _algo_field_problem(extra: dict[str, Any]) -> str | None:
+    """Why an algo order's fields are not ones Binance could hold; None when they are."""
+    algo_id = extra.get("algo_id")
+    if algo_id is not None and algo_id < 1:
+        return f"algo_id={algo_id} must be 1 or more"
+    client_algo_id = extra.get("client_algo_id")
+    if client_algo_id is not None and not client_order_id_regex().fullmatch(client_algo_id):
+        return f"client_algo_id={client_algo_id!r} does not match {client_order_id_regex().pattern}"
+    status = extra.get("algo_status")
+    if status is not None and status not in ALGO_STATUSES:
+        return f"algo_status={status!r} is not one of {', '.join(sorted(ALGO_STATUSES))}"
+    return None
+
+
+def duplicate_algo(arguments: dict[str, Any], book: Iterable[AlgoOrder]) -> str | None:
+    """Why an algo order with ``arguments`` cannot join ``book`` (its id or client id is taken)."""
+    for held in book:
+        if arguments.get("algo_id") == held.algo_id:
+            return f"algo id {held.algo_id} is already held ({held.client_algo_id!r})"
+        if arguments.get("client_algo_id") == held.client_algo_id:
+            return (
+                f"client algo id {held.client_algo_id!r} is already held "
+                f"(algo order {held.algo_id})"
+            )
+    return None
 
 
 def _assignments(
@@ -169,9 +203,12 @@ def run_command(exchange: LocalExchange, line: str) -> str:
             exchange.add_order(order)
             return f"ok: order {order.order_id} ({order.client_order_id}) on {order.symbol}"
         if word == "fault":
-            spec, _, method = rest.partition(" ")
+            spec, method, path = [*rest.split(), "", ""][:3]
             fault, times = parse_fault(spec)
-            method = method.strip().upper() or "DELETE"
+            method = method.upper() or "DELETE"
+            if path:
+                exchange.inject(fault, times, method=method, path=path)
+                return f"ok: {fault.name.lower()} x{times} queued for {method} {path}"
             exchange.inject(fault, times, method=method)
             return f"ok: {fault.name.lower()} x{times} queued for {method}"
         if word == "orders":

@@ -26,14 +26,31 @@ from ._algo import (
 from ._faults import Fault
 from ._http import HttpServer, ReceivedRequest, Response
 from ._orders import Order, demo_orders
-from ._rules import CancelRequest, Rejection, check_cancel, found_by_query, parse_form
+from ._rules import (
+    CancelRequest,
+    CountdownRequest,
+    Rejection,
+    check_batch,
+    check_cancel,
+    check_countdown,
+    check_optional_symbol,
+    check_symbol,
+    found_by_query,
+    parse_form,
+)
 from ._signatures import ApiKeyMaterial, Verifier, split_signed, verifier_for
 from ._spec import (
+    ALGO_OPEN_PATH,
     ALGO_ORDER_PATH,
+    ALL_OPEN_PATH,
+    BATCH_PATH,
+    COUNTDOWN_PATH,
     CURRENT_SHAPE,
     OPEN_ALGO_ORDERS_PATH,
+    OPEN_ORDERS_PATH,
     ORDER_PATH,
     TIME_PATH,
+    cancel_all_answer,
     cancel_examples,
 )
 
@@ -49,8 +66,14 @@ _FAULT_PATHS = {
     ORDER_PATH: _ORDER_METHODS,
     ALGO_ORDER_PATH: _ORDER_METHODS,
     OPEN_ALGO_ORDERS_PATH: ("GET",),
+    BATCH_PATH: ("DELETE",),
+    ALL_OPEN_PATH: ("DELETE",),
+    ALGO_OPEN_PATH: ("DELETE",),
+    OPEN_ORDERS_PATH: ("GET",),
+    COUNTDOWN_PATH: ("POST",),
 }
 """The paths `inject` can fail, with their methods."""
+_LONGEST_TIMER_S = 10**9
 _TRIGGERED_ORDER_IDS = 9_000_000_001
 """Regular orders placed by a triggered algo order count from here."""
 
@@ -189,7 +212,18 @@ class LocalExchange:
             ("DELETE", ALGO_ORDER_PATH): self._algo_cancel,
             ("GET", ALGO_ORDER_PATH): self._algo_query,
             ("GET", OPEN_ALGO_ORDERS_PATH): self._open_algo_orders,
+            ("DELETE", BATCH_PATH): self._batch,
+            ("DELETE", ALL_OPEN_PATH): self._cancel_all,
+            ("DELETE", ALGO_OPEN_PATH): self._cancel_all_algo,
+            ("GET", OPEN_ORDERS_PATH): self._open_orders,
+            ("POST", COUNTDOWN_PATH): self._countdown,
         }
+        self._after: dict[tuple[str, str], collections.deque[Callable[[], None]]] = (
+            collections.defaultdict(collections.deque)
+        )
+        self._countdowns: dict[str, tuple[int, threading.Timer]] = {}
+        self.countdown_cancellations: list[tuple[str, tuple[int, ...]]] = []
+        """(symbol, ids) each time a countdown ran out and cancelled the symbol's open orders."""
         self._weights: dict[str, tuple[int, int]] = {}
         self._order_counts: dict[str, tuple[int, int]] = {}
         self._any_order_template: dict[str, Any] | None = None
@@ -205,6 +239,11 @@ class LocalExchange:
 
     def stop(self) -> None:
         self._server.stop()
+        with self._lock:
+            timers = [timer for _, timer in self._countdowns.values()]
+            self._countdowns.clear()
+        for timer in timers:
+            timer.cancel()
 
     def __enter__(self) -> LocalExchange:
         return self.start()
@@ -278,6 +317,32 @@ class LocalExchange:
             raise ValueError(f"method must be one of {', '.join(methods)}, got {method!r}")
         with self._lock:
             self._faults[method, path].extend([fault] * times)
+
+    def clear_faults(self) -> None:
+        """Forget every fault still queued, on every endpoint."""
+        with self._lock:
+            for queue in self._faults.values():
+                queue.clear()
+
+    def after(self, method: str, path: str, action: Callable[[], None]) -> None:
+        """Run `action` once, right after the next `method` `path` request is handled.
+
+        For example, an order that appears between a cancel-all and the listing after it:
+        ``exchange.after("DELETE", "/dapi/v1/allOpenOrders", lambda: exchange.add_order(o))``.
+        """
+        methods = _FAULT_PATHS.get(path)
+        if methods is None:
+            raise ValueError(f"path must be one of {', '.join(_FAULT_PATHS)}, got {path!r}")
+        if method not in methods:
+            raise ValueError(f"method must be one of {', '.join(methods)}, got {method!r}")
+        with self._lock:
+            self._after[method, path].append(action)
+
+    @property
+    def countdowns(self) -> dict[str, int]:
+        """Each armed countdown: symbol -> when it runs out, in ms on the exchange clock."""
+        with self._lock:
+            return {symbol: ends for symbol, (ends, _) in self._countdowns.items()}
 
     # -- the algo service (conditional orders) ------------------------------------------------
 
@@ -396,6 +461,11 @@ class LocalExchange:
             response = _error(
                 400, -1000, "An unknown error occurred while processing the request.", headers
             )
+        with self._lock:
+            actions = self._after[request.method, request.path]
+            action = actions.popleft() if actions else None
+        if action is not None:
+            action()
         if fault is None:
             return response
         return self._after_handling(fault, response)
@@ -439,6 +509,130 @@ class LocalExchange:
         answer = [order.response(created_ms=created) for order, created in self._algo.armed(symbol)]
         return Response(200, _JSON.encode(answer).encode(), headers=headers)
 
+    def _symbol_checked(
+        self,
+        check: Callable[[dict[str, str], int], _Checked],
+        request: ReceivedRequest,
+        now: int,
+        headers: list[_Header],
+        *,
+        counts_as_order: bool,
+    ) -> tuple[_Checked, list[_Header]] | Response:
+        """`_checked_by`, then the symbol the request names (if any) must be listed (-1121)."""
+        result = self._checked_by(check, request, now, headers, counts_as_order=counts_as_order)
+        if isinstance(result, Response):
+            return result
+        symbol = getattr(result[0], "symbol", None)
+        with self._lock:
+            listed = symbol is None or symbol in self._symbols
+        if not listed:
+            return _error(400, -1121, "Invalid symbol.", result[1])
+        return result
+
+    def _batch(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
+        """One item per id, in request order: the cancelled order or Binance's error object."""
+        checked = self._symbol_checked(check_batch, request, now, headers, counts_as_order=True)
+        if isinstance(checked, Response):
+            return checked
+        batch, headers = checked
+        if batch.order_ids is not None:
+            cancels = [CancelRequest(batch.symbol, i, None) for i in batch.order_ids]
+        else:
+            cancels = [CancelRequest(batch.symbol, None, c) for c in batch.client_order_ids or ()]
+        items: list[Mapping[str, Any]] = []
+        for cancel in cancels:
+            if self.any_order and cancel.order_id != 0:
+                items.append(self._any_order_response(cancel, now))
+                continue
+            order = self._take_order(cancel, now)
+            if order is None:
+                items.append({"code": -2011, "msg": "Unknown order sent."})
+            else:
+                items.append(
+                    order.cancel_response(
+                        status="CANCELED", update_time=now, shape=self.answer_shape
+                    )
+                )
+        return Response(200, _JSON.encode(items).encode(), headers=headers)
+
+    def _cancel_all(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
+        checked = self._symbol_checked(check_symbol, request, now, headers, counts_as_order=True)
+        if isinstance(checked, Response):
+            return checked
+        self._cancel_symbol(checked[0].symbol or "", now)
+        return _json_response(200, cancel_all_answer(), checked[1])
+
+    def _cancel_symbol(self, symbol: str, now: int) -> tuple[int, ...]:
+        with self._lock:
+            taken = [o for o in self._orders.values() if o.symbol == symbol and o.is_open]
+            for order in taken:
+                self._orders[order.order_id] = dataclasses.replace(
+                    order, status="CANCELED", update_time=now
+                )
+        return tuple(order.order_id for order in taken)
+
+    def _cancel_all_algo(
+        self, request: ReceivedRequest, now: int, headers: list[_Header]
+    ) -> Response:
+        """Every NEW algo order of the symbol is cancelled (a TRIGGERING one is being placed)."""
+        checked = self._symbol_checked(check_symbol, request, now, headers, counts_as_order=True)
+        if isinstance(checked, Response):
+            return checked
+        for order, _ in self._algo.armed(checked[0].symbol):
+            if order.algo_status == "NEW":
+                self._algo.update(order.algo_id, algo_status="CANCELED", update_time=now)
+        return _json_response(200, cancel_all_answer(), checked[1])
+
+    def _open_orders(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
+        checked = self._symbol_checked(
+            check_optional_symbol, request, now, headers, counts_as_order=False
+        )
+        if isinstance(checked, Response):
+            return checked
+        symbol = checked[0].symbol
+        with self._lock:
+            listed = [
+                order.query_response(created_ms=self._created[order.order_id])
+                for order in self._orders.values()
+                if order.is_open and symbol in (None, order.symbol)
+            ]
+        return Response(200, _JSON.encode(listed).encode(), headers=checked[1])
+
+    def _countdown(self, request: ReceivedRequest, now: int, headers: list[_Header]) -> Response:
+        """Arm (or restart) the symbol's countdown, or stop it with 0: a real timer."""
+        checked = self._symbol_checked(
+            check_countdown, request, now, headers, counts_as_order=False
+        )
+        if isinstance(checked, Response):
+            return checked
+        countdown: CountdownRequest = checked[0]
+        timer = None
+        if countdown.countdown_ms > 0:
+            # Capped so that a countdown of centuries stays a valid wait for the platform.
+            seconds = min(countdown.countdown_ms / 1000, _LONGEST_TIMER_S)
+            timer = threading.Timer(seconds, self._countdown_ran_out, (countdown.symbol,))
+            timer.daemon = True
+        with self._lock:
+            replaced = self._countdowns.pop(countdown.symbol, None)
+            if timer is not None:
+                self._countdowns[countdown.symbol] = (now + countdown.countdown_ms, timer)
+        if replaced is not None:
+            replaced[1].cancel()
+        if timer is not None:
+            timer.start()
+        answer = {"symbol": countdown.symbol, "countdownTime": str(countdown.countdown_ms)}
+        return _json_response(200, answer, checked[1])
+
+    def _countdown_ran_out(self, symbol: str) -> None:
+        with self._lock:
+            armed = self._countdowns.get(symbol)
+            if armed is None or armed[1] is not threading.current_thread():
+                return  # restarted or stopped meanwhile
+            del self._countdowns[symbol]
+        cancelled = self._cancel_symbol(symbol, self.server_time_ms())
+        with self._lock:
+            self.countdown_cancellations.append((symbol, cancelled))
+
     def _finished_if_done(self, algo: AlgoOrder) -> AlgoOrder:
         """A TRIGGERED algo order becomes FINISHED once the order it placed is off the book."""
         if algo.algo_status != "TRIGGERED" or algo.actual_order_id is None:
@@ -478,17 +672,9 @@ class LocalExchange:
         self, request: ReceivedRequest, now: int, headers: list[_Header], *, counts_as_order: bool
     ) -> tuple[CancelRequest, list[_Header]] | Response:
         """The request's order parameters once key, signature, timing and symbol pass."""
-        result = self._checked_by(
+        return self._symbol_checked(
             check_cancel, request, now, headers, counts_as_order=counts_as_order
         )
-        if isinstance(result, Response):
-            return result
-        checked, headers = result
-        with self._lock:
-            listed = checked.symbol in self._symbols
-        if not listed:
-            return _error(400, -1121, "Invalid symbol.", headers)
-        return checked, headers
 
     def _checked_by(
         self,

@@ -5,11 +5,17 @@ Cancel Order and Query Order take the same parameters and are checked the same w
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
-from ._spec import client_order_id_max_length, client_order_id_pattern, client_order_id_regex
+from ._spec import (
+    batch_max_ids,
+    client_order_id_max_length,
+    client_order_id_pattern,
+    client_order_id_regex,
+)
 from ._spec import recv_window_max as _recv_window_max
 
 DEFAULT_RECV_WINDOW = 5000
@@ -152,3 +158,101 @@ def found_by_query(created_ms: int, now_ms: int, *, done_unfilled: bool) -> bool
     if age > QUERY_WINDOW_MS:
         return False
     return not (done_unfilled and age > QUERY_WINDOW_UNFILLED_MS)
+
+
+def _symbol(params: dict[str, str]) -> str:
+    symbol = params.get("symbol", "")
+    if not symbol:
+        raise _mandatory("symbol")
+    return symbol
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolRequest:
+    """A request that names a symbol and nothing else of its own (None: every symbol)."""
+
+    symbol: str | None
+
+
+def check_symbol(params: dict[str, str], server_time: int) -> SymbolRequest:
+    """Cancel All Open Orders (either service): timing, then a mandatory symbol."""
+    check_timing(params, server_time)
+    return SymbolRequest(_symbol(params))
+
+
+def check_optional_symbol(params: dict[str, str], server_time: int) -> SymbolRequest:
+    """The open-order lists: timing; the symbol is optional."""
+    check_timing(params, server_time)
+    if "symbol" in params:
+        return SymbolRequest(_symbol(params))  # sent empty: refused, as the spec's minLength
+    return SymbolRequest(None)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRequest:
+    symbol: str
+    order_ids: tuple[int, ...] | None
+    client_order_ids: tuple[str, ...] | None
+
+
+def _id_list(params: dict[str, str], name: str, kind: type) -> list[object] | None:
+    """The JSON list of one batch parameter, as Binance reads it: compact JSON, decoded."""
+    text = params.get(name, "")
+    if not text:
+        return None
+    try:
+        ids = json.loads(text)
+    except ValueError:
+        raise _illegal(name, "a JSON list") from None
+    if not isinstance(ids, list) or not ids or not all(type(i) is kind for i in ids):
+        raise _illegal(name, "a JSON list")
+    if len(ids) > batch_max_ids():
+        raise _bad_request(-1102, f"Param '{name}' holds more than {batch_max_ids()} ids.")
+    return ids
+
+
+def check_batch(params: dict[str, str], server_time: int) -> BatchRequest:
+    """Cancel Multiple Orders: timing, symbol, exactly one of the two id lists.
+
+    Binance documents "at least one, never both"; the codes of its refusals for both lists and
+    for more than 10 ids are not documented, and -1102 is this exchange's choice.
+    """
+    check_timing(params, server_time)
+    symbol = _symbol(params)
+    order_ids = _id_list(params, "orderIdList", int)
+    client_ids = _id_list(params, "origClientOrderIdList", str)
+    if order_ids is None and client_ids is None:
+        raise _bad_request(
+            -1102,
+            "Param 'orderIdList' or 'origClientOrderIdList' must be sent, but both were "
+            "empty/null!",
+        )
+    if order_ids is not None and client_ids is not None:
+        raise _bad_request(
+            -1102, "Only one of 'orderIdList' or 'origClientOrderIdList' may be sent."
+        )
+    if order_ids is not None:
+        for order_id in order_ids:
+            if not 0 <= int(str(order_id)) <= _LONG_MAX:
+                raise _illegal("orderIdList", _DIGITS)
+        return BatchRequest(symbol, tuple(int(str(i)) for i in order_ids), None)
+    assert client_ids is not None
+    for client_id in client_ids:
+        check_client_id("origClientOrderIdList", str(client_id))
+    return BatchRequest(symbol, None, tuple(str(i) for i in client_ids))
+
+
+@dataclass(frozen=True, slots=True)
+class CountdownRequest:
+    symbol: str
+    countdown_ms: int
+
+
+def check_countdown(params: dict[str, str], server_time: int) -> CountdownRequest:
+    """Auto-Cancel All Open Orders: timing, symbol, a mandatory countdownTime (0 stops)."""
+    check_timing(params, server_time)
+    symbol = _symbol(params)
+    countdown = long_parameter(params, "countdownTime")
+    if countdown is None:
+        raise _mandatory("countdownTime")
+    return CountdownRequest(symbol, countdown)

@@ -15,6 +15,11 @@ import yaml
 
 ORDER_PATH = "/dapi/v1/order"
 TIME_PATH = "/dapi/v1/time"
+BATCH_PATH = "/dapi/v1/batchOrders"
+ALL_OPEN_PATH = "/dapi/v1/allOpenOrders"
+ALGO_OPEN_PATH = "/dapi/v1/algoOpenOrders"
+OPEN_ORDERS_PATH = "/dapi/v1/openOrders"
+COUNTDOWN_PATH = "/dapi/v1/countdownCancelAll"
 
 
 @functools.cache
@@ -105,6 +110,24 @@ def client_order_id_pattern() -> str:
 def client_order_id_regex() -> re.Pattern[str]:
     # Used with fullmatch, so a trailing newline cannot slip past the pattern's `$`.
     return re.compile(client_order_id_pattern())
+
+
+@functools.cache
+def batch_max_ids() -> int:
+    """The most ids one Cancel Multiple Orders takes (the list's maxItems)."""
+    parameter = _resolved({"$ref": "#/components/parameters/OrderIdList"})
+    maximum: int = parameter["content"]["application/json"]["schema"]["maxItems"]
+    return maximum
+
+
+@functools.cache
+def cancel_all_answer() -> Mapping[str, Any]:
+    """The 200 example of DELETE /dapi/v1/allOpenOrders: `{"code": 200, "msg": ...}`."""
+    operation = _spec()["paths"][ALL_OPEN_PATH]["delete"]
+    example: Mapping[str, Any] = operation["responses"]["200"]["content"]["application/json"][
+        "example"
+    ]
+    return example
 
 
 ALGO_ORDER_PATH = "/dapi/v1/algoOrder"

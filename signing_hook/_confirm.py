@@ -45,8 +45,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
+from collections.abc import Awaitable, Callable, Generator
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar
 
 import attrs
 
@@ -60,7 +60,7 @@ from ._errors import (
     ServiceUnavailable,
     UnknownOrder,
 )
-from ._spec import check_one_id
+from ._spec import check_one_id, operation_rules, path_of
 
 if TYPE_CHECKING:
     from binance_coinm_futures.models import (
@@ -540,11 +540,25 @@ def _algo_service_note(lookup: _Target, elsewhere: _Answer) -> str:
     )
     if isinstance(elsewhere, AlgoOrder):
         status = elsewhere.algo_status
-        state = "open: it can still trigger" if status in ALGO_ARMED_STATUSES else "not open"
+        call = f"cancel_and_confirm(..., {by})"
+        if status in ALGO_ARMED_STATUSES:
+            state = "open: it can still trigger"
+        elif status in ALGO_FIRED_STATUSES:
+            # The stop is no longer armed, but the regular order it placed can still trade.
+            placed = _order_id(getattr(elsewhere, "actual_order_id", None))
+            state = (
+                f"no longer armed: it fired and placed regular order {placed}, which may still "
+                "be open"
+                if placed is not None
+                else "no longer armed: it fired and placed a regular order, which may still be open"
+            )
+            call = f"cancel_and_confirm(..., {by}, follow_triggered=True)"
+        else:
+            state = "not open"
         return (
             f"No regular order by that id is open, but the algo service holds a conditional "
             f"order by that id ({elsewhere.symbol}, algoId {elsewhere.algo_id}, algoStatus "
-            f"{status}), which is {state}. {where}: cancel_and_confirm(..., {by})."
+            f"{status}), which is {state}. {where}: {call}."
         )
     if isinstance(elsewhere, UnknownOrder) and elsewhere.code == -2013:
         return (
@@ -611,6 +625,10 @@ def _machine(
     """The procedure for one cancel_and_confirm call, with its arguments checked."""
     if not isinstance(follow_triggered, bool):
         raise ValueError(f"follow_triggered must be True or False, got {follow_triggered!r}")
+    # An algo call sends no symbol, yet the result names it: check it as Cancel Order would.
+    if not isinstance(symbol, str):
+        raise TypeError(f"symbol must be str, got {type(symbol).__name__}")
+    operation_rules()["DELETE", path_of("cancelOrder")].parameters["symbol"].check(symbol)
     order_id, orig_client_order_id, algo_id, client_algo_id = ids
     target = _Target(symbol, order_id, orig_client_order_id, recv_window, algo_id, client_algo_id)
     return _decide(target, _Limits(*bounds), time.monotonic, follow_triggered=follow_triggered)
@@ -697,17 +715,7 @@ def cancel_and_confirm(
         (max_requests, deadline, backoff),
         follow_triggered,
     )
-    try:
-        action = next(machine)
-        while True:
-            if isinstance(action, _Wait):
-                time.sleep(action.seconds)
-                action = machine.send(None)
-            else:
-                action = machine.send(_call_sync(client, action))
-    except StopIteration as finished:
-        state: OrderState = finished.value
-        return state
+    return drive(machine, lambda action: _call_sync(client, action))
 
 
 async def cancel_and_confirm_async(
@@ -725,8 +733,6 @@ async def cancel_and_confirm_async(
     backoff: float = DEFAULT_BACKOFF,
 ) -> OrderState:
     """The async form of `cancel_and_confirm`: the same decisions, bounds and errors."""
-    import anyio  # deferred: only async callers need it, and httpx already depends on it
-
     machine = _machine(
         symbol,
         (order_id, orig_client_order_id, algo_id, client_algo_id),
@@ -734,6 +740,39 @@ async def cancel_and_confirm_async(
         (max_requests, deadline, backoff),
         follow_triggered,
     )
+    return await drive_async(machine, lambda action: _call_async(client, action))
+
+
+_Result = TypeVar("_Result")
+
+
+def drive(
+    machine: Generator[Any, Any, _Result],
+    perform: Callable[[Any], object],
+    sleep: Callable[[float], object] = time.sleep,
+) -> _Result:
+    """Run a decision procedure that yields waits and steps: ``sleep`` for its waits,
+    ``perform`` its steps, send the outcomes back; its return value is the result. (The bulk
+    helpers and the dead-man's switch use it.)"""
+    try:
+        action = next(machine)
+        while True:
+            if isinstance(action, _Wait):
+                sleep(action.seconds)
+                action = machine.send(None)
+            else:
+                action = machine.send(perform(action))
+    except StopIteration as finished:
+        result: _Result = finished.value
+        return result
+
+
+async def drive_async(
+    machine: Generator[Any, Any, _Result], perform: Callable[[Any], Awaitable[object]]
+) -> _Result:
+    """The async form of `drive`: the waits are anyio sleeps, the steps awaited."""
+    import anyio  # deferred: only async callers need it, and httpx already depends on it
+
     try:
         action = next(machine)
         while True:
@@ -741,7 +780,7 @@ async def cancel_and_confirm_async(
                 await anyio.sleep(action.seconds)
                 action = machine.send(None)
             else:
-                action = machine.send(await _call_async(client, action))
+                action = machine.send(await perform(action))
     except StopIteration as finished:
-        state: OrderState = finished.value
-        return state
+        result: _Result = finished.value
+        return result

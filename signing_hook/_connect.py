@@ -84,6 +84,11 @@ def _signer(
     if (secret is None) == (private_key is None):
         raise ValueError("pass exactly one of secret= (HMAC keys) or private_key= (RSA, Ed25519)")
     if secret is not None:
+        if private_key_passphrase is not None:
+            raise ValueError(
+                "private_key_passphrase goes with private_key= (an encrypted PEM key); an HMAC "
+                "secret= has none"
+            )
         return HmacSigner(_checked_secret(secret))
     assert private_key is not None
     return signer_from_private_key(private_key, private_key_passphrase)

@@ -11,6 +11,9 @@ The tree, and what a trading desk does with each branch::
     │                                   over-size or encoded answer after sending, a 2XX that is
     │                                   not the documented answer to this request): query the
     │                                   order, never resend blindly
+    ├── ProtectionLapsed                a dead-man's switch missed its heartbeats long enough
+    │                                   that its countdown may have run out: Binance may have
+    │                                   cancelled the symbols' open orders
     └── BinanceAPIError                 the exchange answered with an error
         ├── RequestRejected             a 4XX: the exchange did nothing
         │   ├── TimestampRejected       -1021, still after the automatic re-sign: check the clock
@@ -133,6 +136,20 @@ class ExecutionStatusUnknown(BinanceError):
 
 class ClockSyncFailed(BinanceError):
     """``connect(sync_clock=True)`` could not learn the exchange's time; no order was sent."""
+
+
+class ProtectionLapsed(BinanceError):
+    """A dead-man's switch could not beat for as long as its countdown: the countdown may have
+    run out, and Binance may have cancelled every open order of its symbols. ``symbols`` names
+    them; ``last_error`` is the failure of the last heartbeat.
+    """
+
+    def __init__(
+        self, msg: str, *, symbols: tuple[str, ...], last_error: BinanceError | None
+    ) -> None:
+        self.symbols = symbols
+        self.last_error = last_error
+        super().__init__(msg)
 
 
 class BinanceAPIError(BinanceError):
@@ -435,6 +452,15 @@ def _at_any_status(
     if code is None and from_binance and _MAINTENANCE_WORDS in msg.lower():
         return ExchangeMaintenance(msg, status=status, code=code, usage=usage)
     return None
+
+
+def error_for_code(code: int, msg: str) -> BinanceError:
+    """The error Binance's ``{code, msg}`` stands for without an HTTP status: an item of a batch
+    answer. The same table as a raised error (-2011 is ``UnknownOrder``, -1006 and -1007
+    ``ExecutionStatusUnknown``), returned, not raised."""
+    if code in _STATUS_UNKNOWN_CODES:
+        return ExecutionStatusUnknown(msg, code=code)
+    return _BY_CODE.get(code, RequestRejected)(msg, code=code)
 
 
 def error_for_response(

@@ -8,8 +8,8 @@ A 2XX answer is a success only when all of these hold:
 
 1. its status is the success status openapi.yaml documents (200);
 2. its body is a JSON object;
-3. (for a listing, whose schema is an array: every item is such an object, and 4 does not
-   apply) every field the answer's schema requires is present, not null, and of its documented type,
+3. (for a listing, whose schema is an array: every item is such an object, and obeys 4)
+   every field the answer's schema requires is present, not null, and of its documented type,
    and every other field the schema names that is present is of its documented type too; a
    field whose schema has an ``enum`` holds one of its values (this is how an operation whose
    success answer carries a code, such as ``{"code": 200, "msg": ...}``, says which code is a
@@ -18,6 +18,10 @@ A 2XX answer is a success only when all of these hold:
    ``x-binance-echo`` that was sent, the answer's field equals it. Of the parameters in
    ``x-binance-required-one-of`` only the first one sent is compared, because the exchange
    uses that one (``orderId`` takes precedence over ``origClientOrderId``).
+
+A batch (an array whose items are ``anyOf`` the success object and others, such as Cancel
+Multiple Orders) passes as a whole when it is an array of objects, one per id sent; each item
+is then judged by ``item_violation``, against the id sent at the same place in the list.
 
 Anything else raises ``ExecutionStatusUnknown``: the exchange may have acted, and the answer
 cannot say how. An optional field of the wrong type (null included) counts as "anything
@@ -101,6 +105,9 @@ class SuccessRule:
     """The either-id parameters, in precedence order: only the first one sent is compared."""
     is_list: bool = False
     """The answer is a JSON array of such objects (a listing); each item obeys the rule."""
+    per_item: bool = False
+    """A batch: the array has one item per id sent, and each item is judged on its own by
+    ``item_violation`` (an item may be an error); the answer as a whole only needs its shape."""
 
     def violation(self, status: int, payload: object, params: Mapping[str, str]) -> str | None:
         """None when the answer is a success for ``params``; otherwise what is wrong with it.
@@ -116,8 +123,10 @@ class SuccessRule:
         if self.is_list:
             if not isinstance(payload, list):
                 return f"a JSON {_json_type(payload)}, not an array"
+            if self.per_item:
+                return self._batch_violation(payload, params)
             for index, item in enumerate(payload):
-                problem = self._object_violation(item)
+                problem = self._object_violation(item) or self._mismatch(item, params)
                 if problem is not None:
                     return f"item {index}: {problem}"
             return None
@@ -125,6 +134,31 @@ class SuccessRule:
         if problem is not None or not isinstance(payload, dict):
             return problem
         return self._mismatch(payload, params)
+
+    def _batch_violation(self, payload: list[object], params: Mapping[str, str]) -> str | None:
+        sent = next((_json_list(params[name]) for name in self.one_of if name in params), None)
+        if sent is not None and len(payload) != len(sent):
+            return f"{len(payload)} items for {len(sent)} ids"
+        for index, item in enumerate(payload):
+            if not isinstance(item, dict):
+                return f"item {index}: a JSON {_json_type(item)}, not an object"
+        return None
+
+    def item_violation(self, item: object, index: int, params: Mapping[str, str]) -> str | None:
+        """None when item ``index`` of a batch answer is the success answer for the id sent at
+        ``index`` (list parameters such as ``orderIdList`` are echoed item by item); otherwise
+        what is wrong with it."""
+        problem = self._object_violation(item)
+        if problem is not None or not isinstance(item, dict):
+            return problem
+        sent = {}
+        for name, value in params.items():
+            listed = _json_list(value) if name in self.one_of else None
+            if listed is None:
+                sent[name] = value
+            elif index < len(listed):
+                sent[name] = str(listed[index])
+        return self._mismatch(item, sent)
 
     def _object_violation(self, payload: object) -> str | None:
         """What is wrong with one answer object's fields, whatever the request was."""
@@ -154,6 +188,11 @@ class SuccessRule:
             if answered != expected:
                 return f"{field} {answered!r} where {parameter} {sent!r} was sent"
         return None
+
+
+def _json_list(value: str) -> list[object] | None:
+    decoded = load_json(value.encode()) if value.startswith("[") else None
+    return decoded if isinstance(decoded, list) else None
 
 
 def _anything(_value: object) -> bool:

@@ -115,10 +115,12 @@ def _pem_bytes(private_key: bytes | str | os.PathLike[str]) -> bytes:
             return handle.read()
     except (OSError, ValueError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else "unreadable"
-        raise ValueError(
-            f"private_key is neither PEM text (no '-----BEGIN' line) nor a readable file "
-            f"({reason}); an HMAC secret goes in secret=, a PEM key needs its header lines"
-        ) from None
+    # Raised outside the handler: the open() error quotes the value as its filename, and would
+    # stay reachable as __context__ even after ``from None``.
+    raise ValueError(
+        f"private_key is neither PEM text (no '-----BEGIN' line) nor a readable file "
+        f"({reason}); an HMAC secret goes in secret=, a PEM key needs its header lines"
+    )
 
 
 def signer_from_private_key(

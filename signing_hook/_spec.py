@@ -16,11 +16,12 @@ from typing import Any, Final
 import attrs
 
 from ._errors import InvalidRequest
-from ._outcome import INT64, SuccessRule
+from ._outcome import INT64, SuccessRule, load_json
 
 SPEC_PATH: Final = Path(__file__).parent.parent / "openapi.yaml"
 _ONE_OF_KEY: Final = "x-binance-required-one-of"
 _ECHO_KEY: Final = "x-binance-echo"
+_JSON: Final = "application/json"
 _DECIMAL: Final = re.compile(r"-?[0-9]+")
 _WORD_START: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
@@ -50,9 +51,16 @@ class ParameterRule:
     pattern: re.Pattern[str] | None = None
     minimum: int | None = None
     maximum: int | None = None
+    items: ParameterRule | None = None
+    """For a list sent as JSON (``content: application/json``): the rule of each item."""
+    min_items: int | None = None
+    max_items: int | None = None
 
     def check(self, value: str) -> None:
         """Raise InvalidRequest, naming the parameter, when ``value`` breaks the schema."""
+        if self.items is not None:
+            self._check_list(value, self.items)
+            return
         if self.is_integer:
             self._check_integer(value)
             return
@@ -73,6 +81,32 @@ class ParameterRule:
                 f"{self.argument} {value!r} does not match {self.pattern.pattern}",
                 parameter=self.argument,
             )
+
+    def _check_list(self, value: str, items: ParameterRule) -> None:
+        decoded = load_json(value.encode())
+        if not isinstance(decoded, list):
+            raise InvalidRequest(f"{self.argument} must be a JSON list", parameter=self.argument)
+        if self.min_items is not None and len(decoded) < self.min_items:
+            raise InvalidRequest(
+                f"{self.argument} must hold at least {self.min_items} ids, got {len(decoded)}",
+                parameter=self.argument,
+            )
+        if self.max_items is not None and len(decoded) > self.max_items:
+            raise InvalidRequest(
+                f"{self.argument} must hold at most {self.max_items} ids, got {len(decoded)}",
+                parameter=self.argument,
+            )
+        for index, item in enumerate(decoded):
+            if type(item) is not (int if items.is_integer else str):
+                kind = "an integer" if items.is_integer else "a string"
+                raise InvalidRequest(
+                    f"{self.argument}[{index}] must be {kind}, got {item!r}",
+                    parameter=self.argument,
+                )
+            try:
+                items.check(str(item))
+            except InvalidRequest as broken:
+                raise InvalidRequest(str(broken), parameter=self.argument) from None
 
     def _check_integer(self, value: str) -> None:
         # Python's int() also takes "1_000", " 12" and non-ASCII digits; the exchange does not.
@@ -136,11 +170,26 @@ def check_one_id(given: Mapping[str, bool]) -> None:
 
 
 def _parameter_rule(parameter: Mapping[str, Any]) -> ParameterRule:
-    schema = parameter.get("schema", {})
+    name, required = parameter["name"], bool(parameter.get("required", False))
+    content = parameter.get("content", {})
+    if _JSON in content:  # a list sent as JSON, e.g. orderIdList=[1,2]
+        schema = content[_JSON]["schema"]
+        return ParameterRule(
+            name=name,
+            required=required,
+            is_integer=False,
+            items=_schema_rule(name, False, schema.get("items", {})),
+            min_items=schema.get("minItems"),
+            max_items=schema.get("maxItems"),
+        )
+    return _schema_rule(name, required, parameter.get("schema", {}))
+
+
+def _schema_rule(name: str, required: bool, schema: Mapping[str, Any]) -> ParameterRule:
     pattern = schema.get("pattern")
     return ParameterRule(
-        name=parameter["name"],
-        required=bool(parameter.get("required", False)),
+        name=name,
+        required=required,
         is_integer=schema.get("type") == "integer",
         min_length=schema.get("minLength"),
         max_length=schema.get("maxLength"),
@@ -174,6 +223,10 @@ def _success_rule(spec: Mapping[str, Any], operation: Mapping[str, Any]) -> Succ
         is_list = schema.get("type") == "array"
         if is_list:
             schema = _resolved(spec, schema.get("items", {}))
+        # A batch: each item is its own outcome, the first alternative being the success.
+        per_item = is_list and "anyOf" in schema
+        if per_item:
+            schema = _resolved(spec, schema["anyOf"][0])
         properties = schema.get("properties", {})
         return SuccessRule(
             status=int(status),
@@ -185,6 +238,7 @@ def _success_rule(spec: Mapping[str, Any], operation: Mapping[str, Any]) -> Succ
             echo=dict(operation.get(_ECHO_KEY, {})),
             one_of=tuple(operation.get(_ONE_OF_KEY, ())),
             is_list=is_list,
+            per_item=per_item,
         )
     return None
 

@@ -51,9 +51,11 @@ from binance_coinm_futures import (
     ServiceUnavailable,
     UnknownOrder,
     cancel_and_confirm,
+    cancel_batch,
     connect,
+    flatten_book,
 )
-from binance_coinm_futures.api.trade import cancel_order, query_order
+from binance_coinm_futures.api.trade import auto_cancel_all_open_orders, cancel_order, query_order
 from binance_coinm_futures.testing import Fault, LocalExchange, Order
 from tests.contract.conftest import LOOPBACK, NODE_BIN, SPEC, free_port, stop, wait_for_port
 from tests.wire.conftest import HMAC_KEY, HMAC_SECRET, KEY_KINDS, credentials
@@ -175,6 +177,32 @@ async def test_async_cancel_by_each_id(
         )
     assert (by_id.order_id, by_id.status) == (base + 1, "CANCELED")
     assert by_client_id.client_order_id == f"desk:7/prism-async.{base}"
+
+
+@pytest.mark.parametrize("kind", KEY_KINDS)
+def test_a_mixed_batch_and_a_flat_book_conform(
+    prism: str, exchange: LocalExchange, kind: str
+) -> None:
+    base = 10_600 + 10 * KEY_KINDS.index(kind)
+    seed(exchange, base + 1, f"desk:7/batch-{kind}.1")
+    seed(exchange, base + 2, f"batch-{kind}-2")
+    exchange.add_algo_order(SYMBOL, algo_id=base + 3, client_algo_id=f"stop:{kind}/3")
+    with through(prism, kind) as client:
+        results = cancel_batch(
+            client=client,
+            symbol=SYMBOL,
+            orig_client_order_ids=[f"desk:7/batch-{kind}.1", "never-placed", f"batch-{kind}-2"],
+        )
+        book = flatten_book(client=client, symbol=SYMBOL, backoff=0.01)
+        countdown = auto_cancel_all_open_orders.sync(client=client, symbol=SYMBOL, countdown_time=0)
+    assert [type(r).__name__ for r in results] == [
+        "CancelOrderResponse",
+        "UnknownOrder",
+        "CancelOrderResponse",
+    ]
+    assert base + 3 in [o.algo_id for o in book.algo_open_before]
+    assert (book.open_after, book.algo_open_after) == ((), ())
+    assert countdown.countdown_time == "0"
 
 
 def test_new_enum_values_still_conform(prism: str, exchange: LocalExchange) -> None:

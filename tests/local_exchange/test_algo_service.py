@@ -108,3 +108,24 @@ def test_inject_refuses_an_unknown_path_or_method(
 ) -> None:
     with pytest.raises(ValueError, match=complaint):
         exchange.inject(Fault.SLOW, method=method, path=path)
+
+
+def test_a_running_exchanges_fault_command_reaches_the_algo_paths() -> None:
+    # Issue 19: a running exchange queues faults on any path; the algo service's paths
+    # (issue 17) are paths too.
+    from binance_coinm_futures.testing._control import run_command
+
+    with LocalExchange() as exchange:
+        stop = exchange.add_algo_order(SYMBOL, order_type="STOP_MARKET")
+        assert run_command(exchange, "fault rate_limited DELETE /dapi/v1/algoOrder") == (
+            "ok: rate_limited x1 queued for DELETE /dapi/v1/algoOrder"
+        )
+        assert run_command(exchange, "fault slow GET /dapi/v1/nowhere").startswith(
+            "error: path must be one of /dapi/v1/order"
+        )
+        with (
+            connect(api_key=DEMO_API_KEY, secret=DEMO_SECRET, base_url=exchange.url) as client,
+            pytest.raises(RateLimited),
+        ):
+            cancel_algo_order.sync(client=client, algo_id=stop.algo_id)
+        assert exchange.open_algo_orders == [stop]

@@ -243,7 +243,9 @@ def test_algo_orders_from_flags() -> None:
         "--algo-order",
         "ETHUSD_PERP,algo_id=70,reduce_only=false",
     ) as running:
-        assert "2 open algo orders" in running.summary
+        # Each algo id is listed, as the order ids are: one given by the sequence is found
+        # only this way.
+        assert "2 open algo orders (70 2146760)" in running.summary
         with connect(api_key="demo-api-key", secret="demo-secret", base_url=running.url) as client:
             stop = query_algo_order.sync(client=client, client_algo_id="desk:stop/1")
             other = query_algo_order.sync(client=client, algo_id=70)
@@ -302,6 +304,29 @@ def test_algo_orders_from_flags() -> None:
         (
             ["--api-key", "team-key"],
             "--api-key team-key needs its secret: set LOCAL_EXCHANGE_SECRET",
+        ),
+        # An algo order given twice would silently replace the first, as --order's once did.
+        (
+            ["--algo-order", "BTCUSD_PERP,algo_id=5", "--algo-order", "ETHUSD_PERP,algo_id=5"],
+            "--algo-order: algo id 5 is already held ('algo-5')",
+        ),
+        (
+            [
+                "--algo-order",
+                "BTCUSD_PERP,client_algo_id=stop-1",
+                "--algo-order",
+                "BTCUSD_PERP,client_algo_id=stop-1",
+            ],
+            "--algo-order: client algo id 'stop-1' is already held (algo order 2146760)",
+        ),
+        (["--algo-order", "BTCUSD_PERP,algo_id=0"], "--algo-order: algo_id=0 must be 1 or more"),
+        (
+            ["--algo-order", "BTCUSD_PERP,client_algo_id=stop 1"],
+            "--algo-order: client_algo_id='stop 1' does not match",
+        ),
+        (
+            ["--algo-order", "BTCUSD_PERP,algo_status=BOGUS"],
+            "--algo-order: algo_status='BOGUS' is not one of CANCELED, EXPIRED, FINISHED, NEW,",
         ),
     ],
 )

@@ -92,6 +92,9 @@ def test_connect_needs_exactly_one_kind_of_key() -> None:
         connect(api_key="k")
     with pytest.raises(ValueError, match="exactly one"):
         connect(api_key="k", secret="s", private_key=FIXTURES / "test-rsa-private.pem")
+    # A passphrase protects a private key; beside an HMAC secret it would be ignored silently.
+    with pytest.raises(ValueError, match="private_key_passphrase goes with private_key="):
+        connect(api_key="k", secret="s", private_key_passphrase=PASSPHRASE)
 
 
 def test_reprs_hide_private_keys() -> None:
@@ -124,3 +127,22 @@ def test_hmac_needs_no_cryptography_package() -> None:
     assert len(lines[0]) == 64
     assert "binance-coinm-futures[keys]" in lines[1]
     assert "cryptography" not in result.stderr
+
+
+@pytest.mark.parametrize("as_path", [False, True], ids=["text", "path"])
+def test_a_secret_passed_as_private_key_is_not_kept_in_the_exception_chain(
+    as_path: bool,
+) -> None:
+    # `raise ... from None` hides the open() error in a traceback, but keeps it as
+    # __context__, whose str and filename quote the whole secret: error reporters and any
+    # code that walks the chain would still see it.
+    secret = "q8Zr1XbUy0pW2vKd7TnE4sLc9HgAf3MjQo6RiYtP5wVxNz0BeCu"
+    with pytest.raises(ValueError, match="neither PEM text") as caught:
+        connect(api_key="k" * 64, private_key=Path(secret) if as_path else secret)
+    chain: list[BaseException] = []
+    error: BaseException | None = caught.value
+    while error is not None:
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    for link in chain:
+        assert secret not in f"{link} {link!r} {link.args} {getattr(link, 'filename', '')}"

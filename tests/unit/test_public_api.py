@@ -14,6 +14,7 @@ PUBLIC = [
     "DEFAULT_TIMEOUT",
     "AccountRejected",
     "ApiKeyRejected",
+    "AsyncDeadMansSwitch",
     "BinanceAPIError",
     "BinanceAuth",
     "BinanceError",
@@ -21,10 +22,12 @@ PUBLIC = [
     "CallRecord",
     "Clock",
     "ClockSyncFailed",
+    "DeadMansSwitch",
     "Ed25519Signer",
     "ExchangeMaintenance",
     "ExecutionStatusUnknown",
     "FirewallRejected",
+    "FlatBook",
     "HmacSigner",
     "InvalidParameter",
     "InvalidRequest",
@@ -32,6 +35,7 @@ PUBLIC = [
     "IpBanned",
     "NothingSent",
     "OrderState",
+    "ProtectionLapsed",
     "RateLimitUsage",
     "RateLimited",
     "RequestRejected",
@@ -44,7 +48,15 @@ PUBLIC = [
     "__version__",
     "cancel_and_confirm",
     "cancel_and_confirm_async",
+    "cancel_batch",
+    "cancel_batch_async",
+    "cancel_many",
+    "cancel_many_async",
     "connect",
+    "dead_mans_switch",
+    "dead_mans_switch_async",
+    "flatten_book",
+    "flatten_book_async",
     "rate_limit_usage",
     "signer_from_private_key",
     "system_clock",
@@ -86,7 +98,7 @@ def test_exception_tree_has_one_root() -> None:
         if isinstance(getattr(binance_coinm_futures, name), type)
         and issubclass(getattr(binance_coinm_futures, name), Exception)
     ]
-    assert len(errors) == 18
+    assert len(errors) == 19
     assert all(issubclass(error, binance_coinm_futures.BinanceError) for error in errors)
 
 

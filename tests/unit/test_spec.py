@@ -199,3 +199,17 @@ def test_argument_names_follow_the_generators_rule() -> None:
     assert {"orderId", "origClientOrderId", "recvWindow", "symbol"} <= wire_names
     for name in wire_names:
         assert argument_name(name) == snake_case(name), name
+
+
+def test_a_listing_by_symbol_is_checked_against_that_symbol() -> None:
+    # openAlgoOrders?symbol=X lists the open algo orders of X: an answer that holds another
+    # symbol's order does not answer the request, so it is not a success.
+    listing = operation_rules()["GET", "/dapi/v1/openAlgoOrders"].success
+    assert listing is not None
+    item = {"algoId": 7, "clientAlgoId": "a", "symbol": "ETHUSD_PERP", "algoStatus": "NEW"}
+    body = json.dumps([item]).encode()
+    assert listing.violation(200, body, {"symbol": "ETHUSD_PERP"}) is None
+    assert listing.violation(200, body, {}) is None  # no symbol sent: every symbol's orders
+    assert listing.violation(200, body, {"symbol": "BTCUSD_PERP"}) == (
+        "item 0: symbol 'ETHUSD_PERP' where symbol 'BTCUSD_PERP' was sent"
+    )

@@ -140,14 +140,26 @@ SECRET = "scripted-secret"
 
 def call(endpoint: Any, url: str, mode: str, request: dict[str, Any]) -> Any:
     """One call of a generated endpoint through connect(), sync or async, on a fresh client."""
+    return call_with(endpoint.sync, endpoint.asyncio, url, mode, request)
+
+
+def call_with(
+    sync: Callable[..., Any],
+    asynchronous: Callable[..., Any],
+    url: str,
+    mode: str,
+    request: dict[str, Any],
+) -> Any:
+    """One call of a function taking ``client=`` (a generated endpoint's sync/asyncio pair, or
+    a helper's), sync or async, on a fresh client."""
     client = connect(api_key=API_KEY, secret=SECRET, base_url=url, timeout=2, **mode_args(mode))
     if mode == "sync":
         with client:
-            return endpoint.sync(client=client, **request)
+            return sync(client=client, **request)
 
     async def run(client: AuthenticatedClient) -> Any:
         async with client:
-            return await endpoint.asyncio(client=client, **request)
+            return await asynchronous(client=client, **request)
 
     return asyncio.run(run(client))
 

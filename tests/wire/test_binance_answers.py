@@ -17,15 +17,19 @@ import pytest
 import yaml
 
 import binance_coinm_futures
-from binance_coinm_futures import BinanceError
+from binance_coinm_futures import BinanceError, cancel_batch, cancel_batch_async
 from binance_coinm_futures.api.trade import (
+    auto_cancel_all_open_orders,
     cancel_algo_order,
+    cancel_all_algo_open_orders,
+    cancel_all_open_orders,
     current_all_algo_open_orders,
+    current_all_open_orders,
     query_algo_order,
 )
 from binance_coinm_futures.types import Unset
 from tests.conftest import REFERENCE_PAGE
-from tests.wire.scripted import MODES, call, cancel, query, reply, scripted_server
+from tests.wire.scripted import MODES, call, call_with, cancel, query, reply, scripted_server
 
 ANSWERS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "binance-answers"
 ANSWERS: dict[str, dict[str, Any]] = {
@@ -41,9 +45,29 @@ OPERATIONS: dict[str, tuple[Callable[[str, str, dict[str, Any]], object], str]] 
         functools.partial(call, current_all_algo_open_orders),
         "/dapi/v1/openAlgoOrders",
     ),
+    "cancel_batch": (
+        functools.partial(call_with, cancel_batch, cancel_batch_async),
+        "/dapi/v1/batchOrders",
+    ),
+    "cancel_all_open_orders": (
+        functools.partial(call, cancel_all_open_orders),
+        "/dapi/v1/allOpenOrders",
+    ),
+    "cancel_all_algo_open_orders": (
+        functools.partial(call, cancel_all_algo_open_orders),
+        "/dapi/v1/algoOpenOrders",
+    ),
+    "current_all_open_orders": (
+        functools.partial(call, current_all_open_orders),
+        "/dapi/v1/openOrders",
+    ),
+    "auto_cancel_all_open_orders": (
+        functools.partial(call, auto_cancel_all_open_orders),
+        "/dapi/v1/countdownCancelAll",
+    ),
 }
-"""A file's ``operation`` (default cancel_order): the generated function its answer answers,
-and the path it calls."""
+"""A file's ``operation`` (default cancel_order): the function its answer answers (a generated
+endpoint or the typed batch helper), and the path it calls."""
 CASES = [
     pytest.param(name, status, id=f"{name}-{status}")
     for name, answer in ANSWERS.items()
@@ -59,7 +83,11 @@ def test_client_reads_every_published_answer(name: str, status: int, mode: str) 
     body = answer["body"].encode()
     operation, path = OPERATIONS[answer.get("operation", "cancel_order")]
     with scripted_server([reply(status, body)]) as server:
-        if "returns" in expect:
+        if "results" in expect:
+            results = operation(server.url, mode, answer["request"])
+            assert isinstance(results, list)
+            assert [type(result).__name__ for result in results] == expect["results"]
+        elif "returns" in expect:
             returned = operation(server.url, mode, answer["request"])
             if isinstance(returned, list):  # a listing: its length, then its first item
                 assert len(returned) == expect["items"]

@@ -161,9 +161,14 @@ async def test_user_agent_names_this_package_and_httpx(
         ({"symbol": b"BTCUSD_PERP", "order_id": 1}, TypeError, "symbol must be str, got bytes"),
         ({"symbol": ["BTCUSD_PERP"], "order_id": 1}, TypeError, "symbol must be str, got list"),
         ({"symbol": SYMBOL, "orig_client_order_id": 7}, TypeError, "orig_client_order_id must be"),
-        ({"symbol": SYMBOL, "order_id": "abc"}, InvalidRequest, "order_id must be an integer"),
-        ({"symbol": SYMBOL, "order_id": 1.5}, InvalidRequest, "order_id must be an integer"),
-        ({"symbol": SYMBOL, "order_id": 1, "recv_window": "5s"}, InvalidRequest, "recv_window"),
+        ({"symbol": SYMBOL, "order_id": "abc"}, TypeError, "order_id must be int, got str"),
+        ({"symbol": SYMBOL, "order_id": 1.5}, TypeError, "order_id must be int, got float"),
+        ({"symbol": SYMBOL, "order_id": 1, "recv_window": "5s"}, TypeError, "recv_window"),
+        # A number in a str would be sent as it is, though it is the wrong type, as 123 for a
+        # symbol would: refused the same way.
+        ({"symbol": SYMBOL, "order_id": "4612097861"}, TypeError, "order_id must be int, got str"),
+        ({"symbol": SYMBOL, "order_id": True}, TypeError, "order_id must be int, got bool"),
+        ({"symbol": SYMBOL, "order_id": 1, "recv_window": "5000"}, TypeError, "recv_window"),
     ],
 )
 def test_a_wrong_type_names_the_argument_and_sends_nothing(

@@ -272,6 +272,23 @@ def test_regular_order_id_of_a_stop_names_the_algo_service(
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_regular_id_of_a_fired_stop_names_the_order_it_left_on_the_book(
+    exchange: LocalExchange, mode: str
+) -> None:
+    # A TRIGGERED stop-limit is no longer armed, but the regular order it placed can still
+    # trade: the message must not call it "not open", and says how to cancel that order.
+    stop = exchange.add_algo_order(SYMBOL, client_algo_id="fired-1", order_type="STOP")
+    placed = exchange.trigger_algo_order(stop.algo_id)
+    with pytest.raises(UnknownOrder) as raised:
+        confirm(mode, exchange, orig_client_order_id="fired-1")
+    message = raised.value.msg
+    assert "not open" not in message.split("No regular order by that id is open")[1]
+    fired = f"fired and placed regular order {placed.order_id}, which may still be open"
+    assert fired in message
+    assert "cancel_and_confirm(..., client_algo_id='fired-1', follow_triggered=True)" in message
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_regular_id_when_the_algo_service_cannot_be_asked(
     exchange: LocalExchange, stop: AlgoOrder, mode: str
 ) -> None:
@@ -369,6 +386,11 @@ def test_a_listing_with_an_item_that_is_not_an_algo_order_is_unknown(
         ({"client_algo_id": "x" * 37}, InvalidRequest, "client_algo_id must be at most 36"),
         ({"client_algo_id": "stop loss"}, InvalidRequest, "client_algo_id 'stop loss' does not"),
         ({"algo_id": 0}, InvalidRequest, "algo_id must be between 1 and"),
+        ({"algo_id": "2146760"}, TypeError, "algo_id must be int, got str"),
+        # The algo endpoints take no symbol, but the result names one: checked as for an
+        # order, never sent unchecked nor reported back as given.
+        ({"algo_id": 1, "symbol": 123}, TypeError, "symbol must be str, got int"),
+        ({"client_algo_id": "a", "symbol": ""}, InvalidRequest, "symbol must not be empty"),
         ({"algo_id": 1, "follow_triggered": "yes"}, ValueError, "follow_triggered must be"),
     ],
 )

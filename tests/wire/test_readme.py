@@ -74,3 +74,23 @@ def test_the_on_call_logging_example(
         "cancelOrder BTCUSD_PERP order=4612097861 -> success (code None, HTTP 200)"
     )
     assert ", 1 requests, weight 1" in line
+
+
+def examples_with_output() -> list[tuple[str, str]]:
+    """Each README example followed by "Prints:" and the text it prints."""
+    readme = (ROOT / "README.md").read_text()
+    example = r"```python\n((?:(?!```).)*)```\n\nPrints:\n\n```text\n(.*?)```"
+    return re.findall(example, readme, re.S)
+
+
+def test_there_are_examples_with_output() -> None:
+    assert len(examples_with_output()) >= 3
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_each_example_prints_what_the_readme_says(index: int) -> None:
+    code, printed = examples_with_output()[index]
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        exec(compile(code, "README.md", "exec"), {})  # noqa: S102
+    assert output.getvalue() == printed

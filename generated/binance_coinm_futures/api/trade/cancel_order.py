@@ -29,6 +29,10 @@ def _get_kwargs(
         raise TypeError(
             f"orig_client_order_id must be str, got {type(orig_client_order_id).__name__}"
         )
+    if isinstance(order_id, bool) or not isinstance(order_id, int | Unset | None):
+        raise TypeError(f"order_id must be int, got {type(order_id).__name__}")
+    if isinstance(recv_window, bool) or not isinstance(recv_window, int | Unset | None):
+        raise TypeError(f"recv_window must be int, got {type(recv_window).__name__}")
 
     params: dict[str, Any] = {}
 

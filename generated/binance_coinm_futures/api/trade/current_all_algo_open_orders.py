@@ -23,6 +23,8 @@ def _get_kwargs(
 ) -> dict[str, Any]:
     if not isinstance(symbol, str | Unset):
         raise TypeError(f"symbol must be str, got {type(symbol).__name__}")
+    if isinstance(recv_window, bool) or not isinstance(recv_window, int | Unset | None):
+        raise TypeError(f"recv_window must be int, got {type(recv_window).__name__}")
 
     params: dict[str, Any] = {}
 

@@ -26,6 +26,10 @@ def _get_kwargs(
         raise TypeError(
             f"client_algo_id must be str, got {type(client_algo_id).__name__}"
         )
+    if isinstance(algo_id, bool) or not isinstance(algo_id, int | Unset | None):
+        raise TypeError(f"algo_id must be int, got {type(algo_id).__name__}")
+    if isinstance(recv_window, bool) or not isinstance(recv_window, int | Unset | None):
+        raise TypeError(f"recv_window must be int, got {type(recv_window).__name__}")
 
     params: dict[str, Any] = {}
 

@@ -1,0 +1,300 @@
+"""DELETE /dapi/v1/algoOpenOrders: Cancel every open conditional (algo) order of a symbol.
+
+`sync()` and `asyncio()` return the parsed answer; `sync_detailed()` and `asyncio_detailed()`
+also return its status and headers. Call them with a client from `binance_coinm_futures.connect()`.
+"""
+
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.cancel_all_response import CancelAllResponse
+from ...types import UNSET, Response, Unset, json_of
+
+
+def _get_kwargs(
+    *,
+    symbol: str,
+    recv_window: int | Unset = UNSET,
+) -> dict[str, Any]:
+    if not isinstance(symbol, str):
+        raise TypeError(f"symbol must be str, got {type(symbol).__name__}")
+    if isinstance(recv_window, bool) or not isinstance(recv_window, int | Unset | None):
+        raise TypeError(f"recv_window must be int, got {type(recv_window).__name__}")
+
+    params: dict[str, Any] = {}
+
+    params["symbol"] = symbol
+
+    params["recvWindow"] = recv_window
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/dapi/v1/algoOpenOrders" + "?" + urlencode(params),
+    }
+    return _kwargs
+
+
+def _joined(http: httpx.Client | httpx.AsyncClient, url: str) -> str:
+    """``url`` joined to the httpx client's base URL, as httpx would join it.
+
+    httpx merges a relative URL into its base URL with a second full parse of the result; a
+    URL that is already absolute is parsed once.
+    """
+    return str(http.base_url).rstrip("/") + "/" + url.lstrip("/")
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> CancelAllResponse:
+    if response.status_code == 200:
+        response_200 = CancelAllResponse.from_dict(json_of(response))
+
+        return response_200
+
+    raise errors.UnexpectedStatus(response.status_code, response.content)
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[CancelAllResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    symbol: str,
+    recv_window: int | Unset = UNSET,
+) -> Response[CancelAllResponse]:
+    """Cancel every open conditional (algo) order of a symbol.
+
+    Cancel all open conditional orders of one symbol in the algo service. Weight: 1.
+
+    Unverified for COIN-M: the shape is taken from USDⓈ-M's Cancel All Algo Open Orders
+    page (`DELETE /fapi/v1/algoOpenOrders`), which answers `{"code": 200, "msg": ...}`;
+    ccxt 4.5.90 reports the COIN-M endpoint live but undocumented.
+
+    Signed endpoint (TRADE): the `X-MBX-APIKEY` header, a `timestamp` and a `signature`
+    computed over the exact query string that is sent (signature last) are all required.
+
+    Args:
+        symbol (str): Trading symbol, e.g. BTCUSD_PERP.
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
+
+    Raises:
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
+
+    Returns:
+        Response[CancelAllResponse]: the status, headers, raw body and parsed model.
+    """
+
+    kwargs = _get_kwargs(
+        symbol=symbol,
+        recv_window=recv_window,
+    )
+
+    http = client.get_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = http.request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    symbol: str,
+    recv_window: int | Unset = UNSET,
+) -> CancelAllResponse:
+    """Cancel every open conditional (algo) order of a symbol.
+
+    Cancel all open conditional orders of one symbol in the algo service. Weight: 1.
+
+    Unverified for COIN-M: the shape is taken from USDⓈ-M's Cancel All Algo Open Orders
+    page (`DELETE /fapi/v1/algoOpenOrders`), which answers `{"code": 200, "msg": ...}`;
+    ccxt 4.5.90 reports the COIN-M endpoint live but undocumented.
+
+    Signed endpoint (TRADE): the `X-MBX-APIKEY` header, a `timestamp` and a `signature`
+    computed over the exact query string that is sent (signature last) are all required.
+
+    Args:
+        symbol (str): Trading symbol, e.g. BTCUSD_PERP.
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
+
+    Raises:
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
+
+    Returns:
+        CancelAllResponse
+    """
+
+    kwargs = _get_kwargs(
+        symbol=symbol,
+        recv_window=recv_window,
+    )
+
+    http = client.get_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = http.request(**kwargs)
+
+    return _parse_response(client=client, response=response)
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    symbol: str,
+    recv_window: int | Unset = UNSET,
+) -> Response[CancelAllResponse]:
+    """Cancel every open conditional (algo) order of a symbol.
+
+    Cancel all open conditional orders of one symbol in the algo service. Weight: 1.
+
+    Unverified for COIN-M: the shape is taken from USDⓈ-M's Cancel All Algo Open Orders
+    page (`DELETE /fapi/v1/algoOpenOrders`), which answers `{"code": 200, "msg": ...}`;
+    ccxt 4.5.90 reports the COIN-M endpoint live but undocumented.
+
+    Signed endpoint (TRADE): the `X-MBX-APIKEY` header, a `timestamp` and a `signature`
+    computed over the exact query string that is sent (signature last) are all required.
+
+    Args:
+        symbol (str): Trading symbol, e.g. BTCUSD_PERP.
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
+
+    Raises:
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
+
+    Returns:
+        Response[CancelAllResponse]: the status, headers, raw body and parsed model.
+    """
+
+    kwargs = _get_kwargs(
+        symbol=symbol,
+        recv_window=recv_window,
+    )
+
+    http = client.get_async_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = await http.request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    symbol: str,
+    recv_window: int | Unset = UNSET,
+) -> CancelAllResponse:
+    """Cancel every open conditional (algo) order of a symbol.
+
+    Cancel all open conditional orders of one symbol in the algo service. Weight: 1.
+
+    Unverified for COIN-M: the shape is taken from USDⓈ-M's Cancel All Algo Open Orders
+    page (`DELETE /fapi/v1/algoOpenOrders`), which answers `{"code": 200, "msg": ...}`;
+    ccxt 4.5.90 reports the COIN-M endpoint live but undocumented.
+
+    Signed endpoint (TRADE): the `X-MBX-APIKEY` header, a `timestamp` and a `signature`
+    computed over the exact query string that is sent (signature last) are all required.
+
+    Args:
+        symbol (str): Trading symbol, e.g. BTCUSD_PERP.
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
+
+    Raises:
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
+
+    Returns:
+        CancelAllResponse
+    """
+
+    kwargs = _get_kwargs(
+        symbol=symbol,
+        recv_window=recv_window,
+    )
+
+    http = client.get_async_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = await http.request(**kwargs)
+
+    return _parse_response(client=client, response=response)

@@ -1,0 +1,408 @@
+"""DELETE /dapi/v1/batchOrders: Cancel up to 10 orders of one symbol in one request.
+
+`sync()` and `asyncio()` return the parsed answer; `sync_detailed()` and `asyncio_detailed()`
+also return its status and headers. Call them with a client from `binance_coinm_futures.connect()`.
+"""
+
+import json
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.batch_item_unknown import BatchItemUnknown
+from ...models.cancel_order_response import CancelOrderResponse
+from ...models.error import Error
+from ...types import UNSET, Response, Unset, json_of
+
+
+def _get_kwargs(
+    *,
+    symbol: str,
+    order_id_list: list[int] | Unset = UNSET,
+    orig_client_order_id_list: list[str] | Unset = UNSET,
+    recv_window: int | Unset = UNSET,
+) -> dict[str, Any]:
+    if not isinstance(symbol, str):
+        raise TypeError(f"symbol must be str, got {type(symbol).__name__}")
+    if isinstance(recv_window, bool) or not isinstance(recv_window, int | Unset | None):
+        raise TypeError(f"recv_window must be int, got {type(recv_window).__name__}")
+
+    params: dict[str, Any] = {}
+
+    params["symbol"] = symbol
+
+    if not isinstance(order_id_list, Unset):
+        params["orderIdList"] = json.dumps(order_id_list, separators=(",", ":"))
+
+    if not isinstance(orig_client_order_id_list, Unset):
+        params["origClientOrderIdList"] = json.dumps(
+            orig_client_order_id_list, separators=(",", ":")
+        )
+
+    params["recvWindow"] = recv_window
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/dapi/v1/batchOrders" + "?" + urlencode(params),
+    }
+    return _kwargs
+
+
+def _joined(http: httpx.Client | httpx.AsyncClient, url: str) -> str:
+    """``url`` joined to the httpx client's base URL, as httpx would join it.
+
+    httpx merges a relative URL into its base URL with a second full parse of the result; a
+    URL that is already absolute is parsed once.
+    """
+    return str(http.base_url).rstrip("/") + "/" + url.lstrip("/")
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> list[BatchItemUnknown | CancelOrderResponse | Error]:
+    if response.status_code == 200:
+        response_200 = []
+        _response_200 = json_of(response)
+        for response_200_item_data in _response_200:
+
+            def _parse_response_200_item(
+                data: object,
+            ) -> BatchItemUnknown | CancelOrderResponse | Error:
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    response_200_item_type_0 = CancelOrderResponse.from_dict(data)
+
+                    return response_200_item_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    response_200_item_type_1 = Error.from_dict(data)
+
+                    return response_200_item_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_200_item_type_2 = BatchItemUnknown.from_dict(data)
+
+                return response_200_item_type_2
+
+            response_200_item = _parse_response_200_item(response_200_item_data)
+
+            response_200.append(response_200_item)
+
+        return response_200
+
+    raise errors.UnexpectedStatus(response.status_code, response.content)
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[list[BatchItemUnknown | CancelOrderResponse | Error]]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    symbol: str,
+    order_id_list: list[int] | Unset = UNSET,
+    orig_client_order_id_list: list[str] | Unset = UNSET,
+    recv_window: int | Unset = UNSET,
+) -> Response[list[BatchItemUnknown | CancelOrderResponse | Error]]:
+    """Cancel up to 10 orders of one symbol in one request.
+
+    Cancel several orders of one symbol for COIN-M Futures. Weight: 1.
+
+    Exactly one of `orderIdList` and `origClientOrderIdList` must be sent, with 1 to 10
+    ids. Each list travels as compact JSON, percent-encoded (`[1234567,2345678]` is sent
+    as `%5B1234567%2C2345678%5D`, the quotes of client ids encoded, no spaces), and the
+    signature covers those exact bytes.
+
+    The answer is a JSON array in request order: each item is either the cancelled
+    order, in the shape of a Cancel Order answer, or an error object such as
+    `{"code": -2011, "msg": "Unknown order sent."}`. One call can succeed for some ids
+    and fail for others; `binance_coinm_futures.cancel_batch` turns each item into a
+    typed result.
+
+    Signed endpoint (TRADE): the `X-MBX-APIKEY` header, a `timestamp` and a `signature`
+    computed over the exact query string that is sent (signature last) are all required.
+
+    Args:
+        symbol (str): Trading symbol, e.g. BTCUSD_PERP.
+        order_id_list (list[int] | Unset): Order ids to cancel, 1 to 10, sent as compact JSON,
+            percent-encoded.
+        orig_client_order_id_list (list[str] | Unset): Client order ids to cancel, 1 to 10, each
+            at most 36 characters from `. A-Z : / a-z 0-9 _ -`, sent as compact JSON, percent-encoded
+            (quotes encoded, no spaces).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
+
+    Raises:
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
+
+    Returns:
+        Response[list[BatchItemUnknown | CancelOrderResponse | Error]]: the status, headers, raw body and parsed model.
+    """
+
+    kwargs = _get_kwargs(
+        symbol=symbol,
+        order_id_list=order_id_list,
+        orig_client_order_id_list=orig_client_order_id_list,
+        recv_window=recv_window,
+    )
+
+    http = client.get_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = http.request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    symbol: str,
+    order_id_list: list[int] | Unset = UNSET,
+    orig_client_order_id_list: list[str] | Unset = UNSET,
+    recv_window: int | Unset = UNSET,
+) -> list[BatchItemUnknown | CancelOrderResponse | Error]:
+    """Cancel up to 10 orders of one symbol in one request.
+
+    Cancel several orders of one symbol for COIN-M Futures. Weight: 1.
+
+    Exactly one of `orderIdList` and `origClientOrderIdList` must be sent, with 1 to 10
+    ids. Each list travels as compact JSON, percent-encoded (`[1234567,2345678]` is sent
+    as `%5B1234567%2C2345678%5D`, the quotes of client ids encoded, no spaces), and the
+    signature covers those exact bytes.
+
+    The answer is a JSON array in request order: each item is either the cancelled
+    order, in the shape of a Cancel Order answer, or an error object such as
+    `{"code": -2011, "msg": "Unknown order sent."}`. One call can succeed for some ids
+    and fail for others; `binance_coinm_futures.cancel_batch` turns each item into a
+    typed result.
+
+    Signed endpoint (TRADE): the `X-MBX-APIKEY` header, a `timestamp` and a `signature`
+    computed over the exact query string that is sent (signature last) are all required.
+
+    Args:
+        symbol (str): Trading symbol, e.g. BTCUSD_PERP.
+        order_id_list (list[int] | Unset): Order ids to cancel, 1 to 10, sent as compact JSON,
+            percent-encoded.
+        orig_client_order_id_list (list[str] | Unset): Client order ids to cancel, 1 to 10, each
+            at most 36 characters from `. A-Z : / a-z 0-9 _ -`, sent as compact JSON, percent-encoded
+            (quotes encoded, no spaces).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
+
+    Raises:
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
+
+    Returns:
+        list[BatchItemUnknown | CancelOrderResponse | Error]
+    """
+
+    kwargs = _get_kwargs(
+        symbol=symbol,
+        order_id_list=order_id_list,
+        orig_client_order_id_list=orig_client_order_id_list,
+        recv_window=recv_window,
+    )
+
+    http = client.get_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = http.request(**kwargs)
+
+    return _parse_response(client=client, response=response)
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    symbol: str,
+    order_id_list: list[int] | Unset = UNSET,
+    orig_client_order_id_list: list[str] | Unset = UNSET,
+    recv_window: int | Unset = UNSET,
+) -> Response[list[BatchItemUnknown | CancelOrderResponse | Error]]:
+    """Cancel up to 10 orders of one symbol in one request.
+
+    Cancel several orders of one symbol for COIN-M Futures. Weight: 1.
+
+    Exactly one of `orderIdList` and `origClientOrderIdList` must be sent, with 1 to 10
+    ids. Each list travels as compact JSON, percent-encoded (`[1234567,2345678]` is sent
+    as `%5B1234567%2C2345678%5D`, the quotes of client ids encoded, no spaces), and the
+    signature covers those exact bytes.
+
+    The answer is a JSON array in request order: each item is either the cancelled
+    order, in the shape of a Cancel Order answer, or an error object such as
+    `{"code": -2011, "msg": "Unknown order sent."}`. One call can succeed for some ids
+    and fail for others; `binance_coinm_futures.cancel_batch` turns each item into a
+    typed result.
+
+    Signed endpoint (TRADE): the `X-MBX-APIKEY` header, a `timestamp` and a `signature`
+    computed over the exact query string that is sent (signature last) are all required.
+
+    Args:
+        symbol (str): Trading symbol, e.g. BTCUSD_PERP.
+        order_id_list (list[int] | Unset): Order ids to cancel, 1 to 10, sent as compact JSON,
+            percent-encoded.
+        orig_client_order_id_list (list[str] | Unset): Client order ids to cancel, 1 to 10, each
+            at most 36 characters from `. A-Z : / a-z 0-9 _ -`, sent as compact JSON, percent-encoded
+            (quotes encoded, no spaces).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
+
+    Raises:
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
+
+    Returns:
+        Response[list[BatchItemUnknown | CancelOrderResponse | Error]]: the status, headers, raw body and parsed model.
+    """
+
+    kwargs = _get_kwargs(
+        symbol=symbol,
+        order_id_list=order_id_list,
+        orig_client_order_id_list=orig_client_order_id_list,
+        recv_window=recv_window,
+    )
+
+    http = client.get_async_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = await http.request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    symbol: str,
+    order_id_list: list[int] | Unset = UNSET,
+    orig_client_order_id_list: list[str] | Unset = UNSET,
+    recv_window: int | Unset = UNSET,
+) -> list[BatchItemUnknown | CancelOrderResponse | Error]:
+    """Cancel up to 10 orders of one symbol in one request.
+
+    Cancel several orders of one symbol for COIN-M Futures. Weight: 1.
+
+    Exactly one of `orderIdList` and `origClientOrderIdList` must be sent, with 1 to 10
+    ids. Each list travels as compact JSON, percent-encoded (`[1234567,2345678]` is sent
+    as `%5B1234567%2C2345678%5D`, the quotes of client ids encoded, no spaces), and the
+    signature covers those exact bytes.
+
+    The answer is a JSON array in request order: each item is either the cancelled
+    order, in the shape of a Cancel Order answer, or an error object such as
+    `{"code": -2011, "msg": "Unknown order sent."}`. One call can succeed for some ids
+    and fail for others; `binance_coinm_futures.cancel_batch` turns each item into a
+    typed result.
+
+    Signed endpoint (TRADE): the `X-MBX-APIKEY` header, a `timestamp` and a `signature`
+    computed over the exact query string that is sent (signature last) are all required.
+
+    Args:
+        symbol (str): Trading symbol, e.g. BTCUSD_PERP.
+        order_id_list (list[int] | Unset): Order ids to cancel, 1 to 10, sent as compact JSON,
+            percent-encoded.
+        orig_client_order_id_list (list[str] | Unset): Client order ids to cancel, 1 to 10, each
+            at most 36 characters from `. A-Z : / a-z 0-9 _ -`, sent as compact JSON, percent-encoded
+            (quotes encoded, no spaces).
+        recv_window (int | Unset): Milliseconds after `timestamp` the request stays valid; the
+            exchange assumes 5000 when it is not sent and refuses more than 60000 (-1131).
+
+    Raises:
+        binance_coinm_futures.InvalidRequest: An argument breaks a rule of openapi.yaml (also a
+            ValueError). Nothing was sent: fix the call.
+        binance_coinm_futures.NothingSent: No connection could be opened. Nothing reached the
+            exchange: safe to retry.
+        binance_coinm_futures.ExecutionStatusUnknown: Sent, but the outcome is unknown (a 5XX
+            Binance does not document as a failure, 408, -1006, -1007, a timeout or
+            reset after sending, a 2XX that is not the documented answer to this
+            request). Find out (e.g. query the order) before acting.
+        binance_coinm_futures.BinanceAPIError: The exchange answered with an error status
+            (openapi.yaml documents 400, 401, 403, 418, 429, 5XX).
+            Its subclass names the cause: RequestRejected (a 4XX, nothing happened)
+            with TimestampRejected, InvalidSignature, ApiKeyRejected, AccountRejected,
+            UnknownOrder, InvalidParameter, FirewallRejected, RateLimited and IpBanned;
+            and ServiceUnavailable (a 5XX Binance documents as a failure, nothing
+            happened) with ExchangeMaintenance (a maintenance window).
+        errors.UnexpectedStatus: Only with a client not made by connect(): any
+            status but 200.
+
+    Returns:
+        list[BatchItemUnknown | CancelOrderResponse | Error]
+    """
+
+    kwargs = _get_kwargs(
+        symbol=symbol,
+        order_id_list=order_id_list,
+        orig_client_order_id_list=orig_client_order_id_list,
+        recv_window=recv_window,
+    )
+
+    http = client.get_async_httpx_client()
+    kwargs["url"] = _joined(http, kwargs["url"])
+    response = await http.request(**kwargs)
+
+    return _parse_response(client=client, response=response)
