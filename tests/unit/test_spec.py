@@ -11,6 +11,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
+from binance_coinm_futures._runtime._outcome import load_json
 from binance_coinm_futures._runtime._spec import operation_rules
 from tests.conftest import REFERENCE_PAGE, ROOT
 
@@ -207,7 +208,7 @@ def test_a_listing_by_symbol_is_checked_against_that_symbol() -> None:
     listing = operation_rules()["GET", "/dapi/v1/openAlgoOrders"].success
     assert listing is not None
     item = {"algoId": 7, "clientAlgoId": "a", "symbol": "ETHUSD_PERP", "algoStatus": "NEW"}
-    body = json.dumps([item]).encode()
+    body = load_json(json.dumps([item]).encode())  # the answer's JSON value, parsed once
     assert listing.violation(200, body, {"symbol": "ETHUSD_PERP"}) is None
     assert listing.violation(200, body, {}) is None  # no symbol sent: every symbol's orders
     assert listing.violation(200, body, {"symbol": "BTCUSD_PERP"}) == (
