@@ -19,7 +19,7 @@ GENERATE = $(BIN)/python templates/generator_spec.py openapi.yaml $(GENERATOR_SP
 	--config generator-config.yaml --custom-template-path templates --meta none --fail-on-warning
 
 .PHONY: help setup demo test generate check-generated lint typecheck pytest clean build api-check api-update arch bench \
-	bench-smoke \
+	bench-smoke leak \
 	lint-spec fuzz
 
 help: ## list the targets
@@ -75,6 +75,9 @@ api-update: setup ## record the public API in api-report/ (on purpose: a release
 
 bench: ## CPU, latency and import time against the peers: bench/results.md and .png (~10 min)
 	bash bench/run.sh
+
+leak: setup ## the bounded leak run on every backend: fds, connections and memory back to baseline (~10 min)
+	$(BIN)/python bench/leak.py
 
 bench-smoke: setup ## every benchmark path of ours and the floors at N=20, never timed
 	$(BIN)/python bench/run.py --smoke

@@ -42,7 +42,7 @@ import httpx
 from yarl import URL
 
 # The same one retry of a failed connection attempt (nothing was sent) as httpx's transports.
-from ._transport import CONNECT_RETRIES
+from ._call import CONNECT_RETRIES
 
 #: How many pooled connections to look through when the pool has no limit.
 _POOL_WHEN_UNLIMITED: Final = 100

@@ -20,21 +20,23 @@ import httpx
 
 from ._clock import ServerClock, server_time_of
 from ._errors import (
+    SECRETS,
+    TIMESTAMP_REJECTED,
     ExecutionStatusUnknown,
     RequestRejected,
     definite_error,
+    error_code,
     error_for_response,
-    parse_error_body,
     request_secrets,
 )
+from ._outcome import answer_json
 from ._signers import Signer
-from ._spec import OperationRules, path_of
+from ._spec import OperationRules, SecurityNames, path_of, security_names
 from ._transport import AFTER_TIMESTAMP_REJECTION
 from ._usage import RateLimitUsage
 
 logger: Final = logging.getLogger("binance_coinm_futures")
 
-_TIMESTAMP_REJECTED: Final = -1021
 _API_KEY_FORM: Final = re.compile(r"[\x21-\x7e]+")
 
 
@@ -52,6 +54,7 @@ class BinanceAuth(httpx.Auth):
         recv_window: int | None = None,
         rules: Mapping[tuple[str, str], OperationRules] | None = None,
         time_path: str | None = None,
+        names: SecurityNames | None = None,
     ) -> None:
         if not _API_KEY_FORM.fullmatch(api_key):
             # Checked here so that no lower layer ever quotes a malformed key in an error.
@@ -62,6 +65,10 @@ class BinanceAuth(httpx.Auth):
         self._recv_window = b"recvWindow=%d" % recv_window if recv_window is not None else b""
         self._rules = rules or {}
         self._time_path = time_path or path_of("getServerTime")
+        names = names or security_names()
+        self._key_header = names.api_key_header
+        self._timestamp = names.timestamp.encode("ascii")
+        self._signature = names.signature.encode("ascii")
 
     def __repr__(self) -> str:
         return f"BinanceAuth(api_key={mask(self._api_key)!r}, signer={self._signer!r})"
@@ -78,12 +85,12 @@ class BinanceAuth(httpx.Auth):
                 _raise_for_status(request, response, rules, params)
                 return
         unsigned = self._with_defaults(request.url.query)
-        request.headers["X-MBX-APIKEY"] = self._api_key
+        request.headers[self._key_header] = self._api_key
         version = self._sign(request, unsigned)
         started = time.perf_counter()
         response = yield request
 
-        if response.status_code == 400 and _is_timestamp_rejection(response.content):
+        if response.status_code == 400 and _is_timestamp_rejection(response):
             if self.clock.version == version:  # nobody has corrected the clock meanwhile
                 learned = yield from self._learn_server_time(request)
                 if not learned:
@@ -110,10 +117,14 @@ class BinanceAuth(httpx.Auth):
 
     def _sign(self, request: httpx.Request, unsigned: bytes) -> int:
         now, version = self.clock.now_ms()
-        stamped = b"%s&timestamp=%d" % (unsigned, now) if unsigned else b"timestamp=%d" % now
+        stamp = b"%s=%d" % (self._timestamp, now)
+        stamped = b"%s&%s" % (unsigned, stamp) if unsigned else stamp
         # totalParams: the query string followed by the body, exactly as sent.
         signature = self._signer.sign(stamped + request.content if request.content else stamped)
-        request.url = replace_query(request.url, stamped + b"&signature=" + signature.encode())
+        request.url = replace_query(
+            request.url, b"%s&%s=%s" % (stamped, self._signature, signature.encode("ascii"))
+        )
+        request.extensions[SECRETS] = (self._api_key, signature)
         return version
 
     def _learn_server_time(
@@ -138,11 +149,14 @@ class BinanceAuth(httpx.Auth):
         received_at = self.clock.local_ms()
         if time_response.status_code != 200:
             error = error_for_response(
-                time_response.status_code, time_response.headers, time_response.content
+                time_response.status_code,
+                time_response.headers,
+                time_response.content,
+                payload=answer_json(time_response),
             )
             if isinstance(error, RequestRejected):  # 429, 418: the caller must back off
                 raise error
-        server_ms = server_time_of(time_response.content)
+        server_ms = server_time_of(answer_json(time_response))
         try:
             if time_response.status_code != 200 or server_ms is None:
                 raise ValueError("no integer serverTime in the answer")
@@ -156,8 +170,9 @@ class BinanceAuth(httpx.Auth):
         return True
 
 
-def _is_timestamp_rejection(body: bytes) -> bool:
-    return b"-1021" in body and parse_error_body(body)[0] == _TIMESTAMP_REJECTED
+def _is_timestamp_rejection(response: httpx.Response) -> bool:
+    # The byte test spares parsing the answers that cannot be a -1021.
+    return b"-1021" in response.content and error_code(answer_json(response)) == TIMESTAMP_REJECTED
 
 
 def _raise_for_status(
@@ -166,14 +181,18 @@ def _raise_for_status(
     rules: OperationRules | None,
     params: Mapping[str, str],
 ) -> None:
-    """Return for a success (``_outcome`` decides what one is); raise otherwise."""
+    """Return for a success (``_outcome`` decides what one is); raise otherwise (``_errors``
+    decides which failure). Both read the one parse of the answer (``answer_json``)."""
     status = response.status_code
     success = rules.success if rules is not None and rules.signed else None
     if success is not None and 200 <= status < 300:
-        problem = success.violation(status, response.content, params)
+        payload = answer_json(response)
+        problem = success.violation(status, payload, params)
         if problem is not None:
             secrets = request_secrets(request)
-            definite = definite_error(status, response.headers, response.content, secrets)
+            definite = definite_error(
+                status, response.headers, response.content, secrets, payload=payload
+            )
             if definite is not None:  # e.g. a maintenance answer, whatever its status
                 raise definite
             raise ExecutionStatusUnknown(
@@ -186,7 +205,13 @@ def _raise_for_status(
         return
     if status == 200:  # an operation without a documented success rule (the server time)
         return
-    raise error_for_response(status, response.headers, response.content, request_secrets(request))
+    raise error_for_response(
+        status,
+        response.headers,
+        response.content,
+        request_secrets(request),
+        payload=answer_json(response),
+    )
 
 
 def replace_query(url: httpx.URL, query: bytes) -> httpx.URL:

@@ -7,8 +7,6 @@ import time
 from collections.abc import Callable
 from typing import Final
 
-from ._outcome import load_json
-
 Clock = Callable[[], int]
 """Milliseconds since the epoch. Injectable so tests can freeze time."""
 
@@ -18,11 +16,18 @@ Clock = Callable[[], int]
 MAX_OFFSET_MS: Final = 86_400_000
 
 
-def server_time_of(body: bytes) -> int | None:
-    """``serverTime`` from the time endpoint's answer, or None unless it is a JSON integer."""
-    payload = load_json(body)
-    value = payload.get("serverTime") if isinstance(payload, dict) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+def server_time_of(payload: object) -> int | None:
+    """``serverTime`` from the time endpoint's answer (its JSON value, ``answer_json``), or None
+    unless it is a JSON integer."""
+    if not isinstance(payload, dict):
+        return None
+    value = payload.get("serverTime")
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    # Imported here: the models load with the endpoint functions, not with the runtime.
+    from binance_coinm_futures.models.server_time import ServerTime
+
+    return ServerTime.from_dict(payload).server_time
 
 
 def system_clock() -> int:

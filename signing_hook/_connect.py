@@ -8,7 +8,8 @@ import os
 import re
 import ssl
 import urllib.request
-from typing import Any, Final, Literal
+from collections.abc import Callable
+from typing import Any, Final
 from urllib.parse import parse_qsl
 
 import httpx
@@ -16,7 +17,10 @@ import httpx
 from binance_coinm_futures.client import AuthenticatedClient
 
 from ._auth import BinanceAuth
+from ._backends import AsyncBackendName, sync_backend
+from ._backends import async_backend as async_backend_named
 from ._calls import Call, CallHook, counting_hooks
+from ._clients import CLOSED, LeanAsyncClient, LeanClient
 from ._clock import Clock, ServerClock, server_time_of, system_clock
 from ._errors import (
     BinanceAPIError,
@@ -25,8 +29,9 @@ from ._errors import (
     InvalidParameter,
     InvalidRequest,
 )
+from ._outcome import answer_json
 from ._signers import HmacSigner, Signer, signer_from_private_key
-from ._spec import operation_rules, path_of, server_url, server_urls
+from ._spec import operation_rules, path_of, security_names, server_url, server_urls
 from ._transport import BinanceTransport
 from ._version import __version__
 
@@ -89,14 +94,25 @@ def _signer(
     return signer_from_private_key(private_key, private_key_passphrase)
 
 
-class _Client(httpx.Client):
+def _given(transport: httpx.AsyncBaseTransport) -> Callable[[], httpx.AsyncBaseTransport]:
+    return lambda: transport
+
+
+class _Client(LeanClient):
     def __init__(self, *, on_call: CallHook | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._on_call = on_call
 
+    def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        try:
+            return super().request(method, url, **kwargs)  # the lean path, or httpx's (send)
+        except InvalidParameter as error:
+            _name_the_symbol(error, url)
+            raise
+
     def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
         if self.is_closed:
-            raise InvalidRequest(_CLOSED)
+            raise InvalidRequest(CLOSED)
         try:
             if self._on_call is None:
                 return super().send(request, **kwargs)
@@ -104,19 +120,27 @@ class _Client(httpx.Client):
                 call.response = super().send(request, **kwargs)
                 return call.response
         except InvalidParameter as error:
-            _name_the_symbol(error, request)
+            _name_the_symbol(error, request.url)
             raise
 
 
-class _AsyncClient(httpx.AsyncClient):
+class _AsyncClient(LeanAsyncClient):
     def __init__(self, *, on_call: CallHook | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._on_call = on_call
         self._used = False
 
+    async def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        self._used = True
+        try:
+            return await super().request(method, url, **kwargs)  # lean, or httpx's (send)
+        except InvalidParameter as error:
+            _name_the_symbol(error, url)
+            raise
+
     async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
         if self.is_closed:
-            raise InvalidRequest(_CLOSED)
+            raise InvalidRequest(CLOSED)
         self._used = True
         try:
             if self._on_call is None:
@@ -125,7 +149,7 @@ class _AsyncClient(httpx.AsyncClient):
                 call.response = await super().send(request, **kwargs)
                 return call.response
         except InvalidParameter as error:
-            _name_the_symbol(error, request)
+            _name_the_symbol(error, request.url)
             raise
 
     def __del__(self) -> None:
@@ -138,15 +162,12 @@ class _AsyncClient(httpx.AsyncClient):
             )
 
 
-def _name_the_symbol(error: InvalidParameter, request: httpx.Request) -> None:
+def _name_the_symbol(error: InvalidParameter, url: httpx.URL | str) -> None:
     """-1121 "Invalid symbol." says which symbol: the one this request sent."""
     if error.code == _INVALID_SYMBOL:
-        for name, value in parse_qsl(request.url.query.decode("ascii", "replace")):
+        for name, value in parse_qsl(httpx.URL(url).query.decode("ascii", "replace")):
             if name == "symbol":
                 error.symbol = value
-
-
-_CLOSED: Final = "this client is closed; nothing was sent. connect() a new one"
 
 
 def _checked_secret(secret: str | bytes) -> str | bytes:
@@ -234,7 +255,7 @@ def connect(
     verify: ssl.SSLContext | str | os.PathLike[str] | bool = True,
     sync_clock: bool = False,
     clock: Clock = system_clock,
-    async_backend: Literal["aiohttp", "httpx"] = "aiohttp",
+    async_backend: AsyncBackendName = "aiohttp",
     async_transport: httpx.AsyncBaseTransport | None = None,
     proxy: str | httpx.URL | None = None,
     on_call: CallHook | None = None,
@@ -296,8 +317,6 @@ def connect(
             f"they would bypass its transport; allowed: {', '.join(sorted(_HTTPX_ARGS))}"
         )
     url = _checked_url(base_url, testnet)
-    if async_backend not in ("aiohttp", "httpx"):
-        raise ValueError(f"async_backend must be 'aiohttp' or 'httpx', got {async_backend!r}")
     via = _proxy(proxy, url, bool(extra.get("trust_env", True)))
     rules = operation_rules()
     if recv_window is not None:
@@ -305,6 +324,9 @@ def connect(
             raise InvalidRequest("recv_window must be an integer", parameter="recv_window")
         rules["DELETE", path_of("cancelOrder")].parameters["recvWindow"].check(str(recv_window))
     tls = _tls(verify, url)
+    # Checked here, before anything else is built: a wrong name fails the call to connect().
+    moves_async = async_backend_named(async_backend, verify=tls, proxy=via)
+    names = security_names()
     auth = BinanceAuth(
         api_key,
         _signer(secret, private_key, private_key_passphrase),
@@ -312,6 +334,7 @@ def connect(
         recv_window=recv_window,
         rules=rules,
         time_path=path_of("getServerTime"),
+        names=names,
     )
 
     def build(async_transport: httpx.AsyncBaseTransport | None) -> AuthenticatedClient:
@@ -321,17 +344,15 @@ def connect(
             **extra,
             "auth": auth,
             "transport": BinanceTransport(
-                verify=tls,
-                proxy=via,
-                async_transport=async_transport,
-                async_backend=async_backend,
+                sync_backend=sync_backend(verify=tls, proxy=via),
+                async_backend=moves_async if async_transport is None else _given(async_transport),
             ),
         }
         client = AuthenticatedClient(
             base_url=url,
             token="",  # the key is set per request by the auth flow, so no repr ever shows it
             prefix="",
-            auth_header_name="X-MBX-APIKEY",
+            auth_header_name=names.api_key_header,
             timeout=limits,
             verify_ssl=tls,
             raise_on_unexpected_status=True,
@@ -364,7 +385,7 @@ def connect(
             sent_at = auth.clock.local_ms()
             try:
                 answer = probe.get_httpx_client().get(path_of("getServerTime"))
-                server_ms = server_time_of(answer.content)
+                server_ms = server_time_of(answer_json(answer))
                 if server_ms is None:
                     raise ValueError("the answer holds no integer serverTime")
                 auth.clock.observe(server_ms, sent_at, auth.clock.local_ms())

@@ -45,13 +45,16 @@ import re
 import time
 from collections.abc import Iterable, Mapping
 from email.utils import parsedate_to_datetime
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from urllib.parse import unquote
 
 import httpx
 
-from ._outcome import load_json
+from ._outcome import UNPARSED, load_json
 from ._usage import RateLimitUsage
+
+if TYPE_CHECKING:
+    from binance_coinm_futures.models.error import Error
 
 _EXCERPT_CHARS: Final = 200
 _BAN_UNTIL = re.compile(r"banned until (\d{1,20})")
@@ -257,6 +260,9 @@ class ExchangeMaintenance(ServiceUnavailable):
     """
 
 
+#: "Timestamp for this request is outside of the recvWindow": the one code the auth flow
+#: answers by learning the server's time and re-signing.
+TIMESTAMP_REJECTED: Final = -1021
 _INVALID_SYMBOL: Final = -1121
 _QUERY_THE_ORDER: Final = (
     "the order may or may not be cancelled: query the order (query_order; query_algo_order "
@@ -283,7 +289,7 @@ _NEXT_STEP: Final[Mapping[int, str]] = {
 }
 
 _BY_CODE: Final[Mapping[int, type[BinanceAPIError]]] = {
-    -1021: TimestampRejected,
+    TIMESTAMP_REJECTED: TimestampRejected,
     -1022: InvalidSignature,
     -2014: ApiKeyRejected,
     -2015: ApiKeyRejected,
@@ -329,12 +335,16 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
+#: The request extension where the auth flow records what it put on the request that no
+#: message may quote: (API key, signature as sent). It is the auth flow that knows the header
+#: and parameter names (openapi.yaml's securitySchemes), so nothing here restates them.
+SECRETS: Final = "binance_coinm_futures.secrets"
+
+
 def request_secrets(request: httpx.Request) -> tuple[str, ...]:
     """What no message may quote: the request's API key and signature, as sent and decoded."""
-    api_key = request.headers.get("X-MBX-APIKEY", "")
-    _, found, signature = request.url.query.decode("ascii").rpartition("signature=")
-    signature = signature.partition("&")[0] if found else ""
-    return tuple(s for s in (api_key, signature, unquote(signature)) if s)
+    recorded: tuple[str, ...] = request.extensions.get(SECRETS, ())
+    return tuple(dict.fromkeys(s for secret in recorded for s in (secret, unquote(secret)) if s))
 
 
 def _excerpt(body: bytes, secrets: Iterable[str] = ()) -> str:
@@ -372,36 +382,57 @@ def _banned_until(msg: str) -> int | None:
     return value if value < _LATEST_PLAUSIBLE_MS else None
 
 
-def parse_error_body(body: bytes, secrets: Iterable[str] = ()) -> tuple[int | None, str]:
-    """Binance's ``{"code", "msg"}``, or (None, Binance's words or an excerpt of the body).
-
-    ``secrets`` are hidden wherever the answer quotes them.
-    """
-    code, msg, _ = _read_error(body, tuple(secrets))
-    return code, msg
+def error_code(payload: object) -> int | None:
+    """The code of Binance's ``{"code", "msg"}`` error answer (its JSON value), else None."""
+    error = _error_model(payload)
+    return None if error is None else error.code
 
 
-def _read_error(body: bytes, secrets: tuple[str, ...]) -> tuple[int | None, str, bool]:
+def _error_model(payload: object) -> Error | None:
+    """openapi.yaml's ``Error`` (the generated model) when the JSON value is one, else None."""
+    if not isinstance(payload, dict):
+        return None
+    code, msg = payload.get("code"), payload.get("msg")
+    if not (isinstance(code, int) and not isinstance(code, bool) and isinstance(msg, str)):
+        return None
+    # Imported here: the models load with the endpoint functions, not with the runtime.
+    from binance_coinm_futures.models.error import Error
+
+    return Error.from_dict(payload)
+
+
+def _read_error(
+    body: bytes, secrets: tuple[str, ...], payload: object
+) -> tuple[int | None, str, bool]:
     """(code, message, whether the message is Binance's words from a JSON answer).
 
     Binance's code-less form, a JSON object whose keys are numbers and whose values are text
     (the maintenance answer ``{"239999": "The system is under maintenance, please try again
     later."}``), keeps those words as its message; any other body that is not
     ``{"code", "msg"}`` (a gateway's ``{"message": ...}``, an HTML page) gives an excerpt.
+    ``payload`` is the body's JSON value, as parsed once (``_outcome.answer_json``).
     """
-    payload = load_json(body)
+    error = _error_model(payload)
+    if error is not None:
+        return error.code, redact(error.msg, secrets), True
     if isinstance(payload, dict):
-        code, msg = payload.get("code"), payload.get("msg")
-        if isinstance(code, int) and not isinstance(code, bool) and isinstance(msg, str):
-            return code, redact(msg, secrets), True
         words = [value for value in payload.values() if isinstance(value, str) and value]
         if words and len(words) == len(payload) and all(key.isdigit() for key in payload):
             return None, _excerpt(" ".join(words).encode(), secrets), True
     return None, _excerpt(body, secrets), False
 
 
+def _json(body: bytes, payload: object) -> object:
+    return load_json(body) if payload is UNPARSED else payload
+
+
 def definite_error(
-    status: int, headers: Mapping[str, str], body: bytes, secrets: Iterable[str] = ()
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    secrets: Iterable[str] = (),
+    *,
+    payload: object = UNPARSED,
 ) -> BinanceError | None:
     """The error an answer stands for when Binance's words say what happened at any status.
 
@@ -409,7 +440,7 @@ def definite_error(
     they come with, a 2XX included (Binance documents their bodies, not their status). None
     for any other answer.
     """
-    code, msg, from_binance = _read_error(body, tuple(secrets))
+    code, msg, from_binance = _read_error(body, tuple(secrets), _json(body, payload))
     return _at_any_status(status, code, msg, from_binance, RateLimitUsage.from_headers(headers))
 
 
@@ -433,13 +464,19 @@ def error_for_code(code: int, msg: str) -> BinanceError:
 
 
 def error_for_response(
-    status: int, headers: Mapping[str, str], body: bytes, secrets: Iterable[str] = ()
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    secrets: Iterable[str] = (),
+    *,
+    payload: object = UNPARSED,
 ) -> BinanceError:
     """The exception that an error answer from the exchange stands for.
 
     ``secrets`` (the request's signature and API key) are hidden wherever the answer quotes them.
+    ``payload`` is the body's JSON value when it was already parsed (``_outcome.answer_json``).
     """
-    code, msg, from_binance = _read_error(body, tuple(secrets))
+    code, msg, from_binance = _read_error(body, tuple(secrets), _json(body, payload))
     usage = RateLimitUsage.from_headers(headers)
     # -1006 and -1007 first: even a 503 "Service Unavailable." with them is "status unknown".
     if code in _STATUS_UNKNOWN_CODES:

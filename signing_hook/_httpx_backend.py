@@ -1,30 +1,62 @@
-"""The httpx backend: httpx's own transports, with what the fault boundary needs of them.
+"""The httpx backend: httpx's own transports, with the guards the fault boundary needs of them.
 
-Two things httpx does not offer publicly, each reached through one guarded private attribute
-and pinned by the wire tests:
+Two things httpx does not offer publicly. Each guard reaches one private path through
+httpcore, walked by ``_internal``, which raises ``InternalsMoved`` naming the attribute when a
+release of httpx or httpcore moves it: the guard fails loudly, never quietly stops guarding
+(tests/unit/test_backend_guards.py walks each path on a real connection).
 
 - **The call's deadline on every socket wait.** httpx bounds each read and write, not the
   call: an answer's head trickled one byte at a time would hold a sync call for as long as
   the peer likes. Every socket the sync pool opens is wrapped so that each wait is cut to
-  what is left of the call's deadline (``_transport.CALL_DEADLINE``, set by the boundary
-  around each request), and a wait that would start after it fails as a timeout. The async path is
-  bounded by a cancel scope in the boundary instead.
+  what is left of the call's deadline (the request's ``_call.DEADLINE``), and a wait that
+  would start after it fails as a timeout. The async path is bounded by a cancel scope in
+  the boundary instead.
 - **A connection the peer overfilled is never reused.** httpcore keeps bytes that arrived
   after an answer in h11's buffer, and would read them as the answer to the next request on
-  that connection.
+  that connection; closing the answer closes such a connection instead of pooling it.
+
+This module imports nothing from the boundary: connect() hands the boundary a backend.
 """
 
 from __future__ import annotations
 
+import contextvars
 import ssl
 import time
 import typing
-from typing import Any
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, Final
 
 import httpcore
 import httpx
 
-from ._transport import CALL_DEADLINE, CONNECT_RETRIES
+from ._call import CONNECT_RETRIES, DEADLINE
+
+#: When the current sync call must be over (``time.monotonic()``); None outside a call. Set
+#: around each socket wait of a request and of its answer's body.
+CALL_DEADLINE: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
+    "binance_coinm_futures.call_deadline", default=None
+)
+
+
+class InternalsMoved(RuntimeError):
+    """httpx or httpcore no longer has the private attribute a guard of this backend uses.
+
+    Raised rather than running unguarded: without the guard, a trickling peer could hold a
+    call for ever, or a stray answer could answer the next cancel.
+    """
+
+
+def _internal(owner: object, name: str) -> Any:
+    try:
+        return getattr(owner, name)
+    except AttributeError:
+        raise InternalsMoved(
+            f"httpx {httpx.__version__} / httpcore {httpcore.__version__}: "
+            f"{type(owner).__module__}.{type(owner).__qualname__} has no {name!r}, which "
+            "binance_coinm_futures' httpx backend guards; use an httpx/httpcore release it "
+            "supports"
+        ) from None
 
 
 def _within_deadline(timeout: float | None, expired: type[Exception]) -> float | None:
@@ -93,45 +125,119 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._backend.sleep(seconds)
 
 
-def sync_transport(
-    *, verify: ssl.SSLContext | bool, limits: httpx.Limits, proxy: httpx.URL | None
-) -> httpx.HTTPTransport:
-    """httpx's sync transport, its sockets bounded by the call's deadline."""
-    transport = httpx.HTTPTransport(
-        verify=verify, limits=limits, proxy=proxy, retries=CONNECT_RETRIES
-    )
-    pool = getattr(transport, "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if not isinstance(backend, httpcore.NetworkBackend):
-        # Refuse rather than run with calls that a trickling peer could hold for ever.
-        raise RuntimeError(
-            f"httpx {httpx.__version__} / httpcore {httpcore.__version__} no longer expose the "
-            "connection pool's network backend that signing_hook bounds"
+def _bounded(transport: httpx.HTTPTransport) -> httpx.HTTPTransport:
+    """``transport`` with every socket its pool opens bounded by the call's deadline."""
+    pool = _internal(transport, "_pool")
+    network = _internal(pool, "_network_backend")
+    if not isinstance(network, httpcore.NetworkBackend):
+        raise InternalsMoved(
+            f"httpcore {httpcore.__version__}: the pool's _network_backend is a "
+            f"{type(network).__name__}, not an httpcore.NetworkBackend"
         )
-    pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+    pool._network_backend = _DeadlineBackend(network)
     return transport
 
 
-def async_transport(
-    *, verify: ssl.SSLContext | bool, limits: httpx.Limits, proxy: httpx.URL | None
-) -> httpx.AsyncHTTPTransport:
-    """httpx's async transport (bounded by the boundary's cancel scope)."""
-    return httpx.AsyncHTTPTransport(
-        verify=verify, limits=limits, proxy=proxy, retries=CONNECT_RETRIES
-    )
-
-
-def overfull_connection(response: httpx.Response) -> Any:
-    """The connection the answer came on, when the peer sent bytes beyond the answer; else None.
+def overfull_connection(stream: httpx.SyncByteStream | httpx.AsyncByteStream) -> Any:
+    """The connection an answer's body ``stream`` (as httpx's transports return it) came on,
+    when the peer sent bytes beyond the answer; else None.
 
     httpcore keeps such bytes in h11's buffer across requests, so on a reused connection they
     would be read as the answer to the next request: a stray -2011 would answer a cancel that
-    in fact succeeded. httpx offers no public view of them, so this looks through httpx's and
-    httpcore's stream objects; where those differ it finds nothing (tests/wire pins the
-    effect for both of httpx's transports).
+    in fact succeeded. httpx offers no public view of them, so this walks httpx's and
+    httpcore's stream objects; ``InternalsMoved`` if a release has moved one.
     """
-    stream = getattr(getattr(response.stream, "_httpcore_stream", None), "_stream", None)
-    connection = getattr(stream, "_connection", None)
-    state = getattr(connection, "_h11_state", None)
-    trailing = getattr(state, "trailing_data", (b"", False))
+    pooled = _internal(stream, "_httpcore_stream")  # httpcore's pool stream
+    connection = _internal(_internal(pooled, "_stream"), "_connection")  # HTTP/1.1 connection
+    trailing = _internal(connection, "_h11_state").trailing_data  # h11's public attribute
     return connection if trailing[0] else None
+
+
+class _GuardedBody(httpx.SyncByteStream):
+    def __init__(self, stream: httpx.SyncByteStream, deadline: float | None) -> None:
+        self._stream = stream
+        self._deadline = deadline
+
+    def __iter__(self) -> Iterator[bytes]:
+        chunks = iter(self._stream)
+        while True:
+            within = CALL_DEADLINE.set(self._deadline)
+            try:
+                chunk = next(chunks, None)
+            finally:
+                CALL_DEADLINE.reset(within)
+            if chunk is None:
+                return
+            yield chunk
+
+    def close(self) -> None:
+        try:
+            overfull = overfull_connection(self._stream)
+            if overfull is not None:
+                overfull.close()  # closed before release: the pool drops it, never reuses it
+        finally:
+            self._stream.close()
+
+
+class _AsyncGuardedBody(httpx.AsyncByteStream):
+    def __init__(self, stream: httpx.AsyncByteStream) -> None:
+        self._stream = stream
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            overfull = overfull_connection(self._stream)
+            if overfull is not None:
+                await overfull.aclose()
+        finally:
+            await self._stream.aclose()
+
+
+class SyncHttpxBackend(httpx.BaseTransport):
+    """httpx's sync transport: every socket wait within the call's deadline, and no reuse of
+    a connection holding stray bytes."""
+
+    def __init__(
+        self, *, verify: ssl.SSLContext | bool, limits: httpx.Limits, proxy: httpx.URL | None
+    ) -> None:
+        self._transport = _bounded(
+            httpx.HTTPTransport(verify=verify, limits=limits, proxy=proxy, retries=CONNECT_RETRIES)
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        deadline: float | None = request.extensions.get(DEADLINE)
+        within = CALL_DEADLINE.set(deadline)
+        try:
+            response = self._transport.handle_request(request)
+        finally:
+            CALL_DEADLINE.reset(within)
+        assert isinstance(response.stream, httpx.SyncByteStream)
+        response.stream = _GuardedBody(response.stream, deadline)
+        return response
+
+    def close(self) -> None:
+        self._transport.close()
+
+
+class AsyncHttpxBackend(httpx.AsyncBaseTransport):
+    """httpx's async transport (bounded by the boundary's cancel scope), with no reuse of a
+    connection holding stray bytes."""
+
+    def __init__(
+        self, *, verify: ssl.SSLContext | bool, limits: httpx.Limits, proxy: httpx.URL | None
+    ) -> None:
+        self._transport = httpx.AsyncHTTPTransport(
+            verify=verify, limits=limits, proxy=proxy, retries=CONNECT_RETRIES
+        )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._transport.handle_async_request(request)
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _AsyncGuardedBody(response.stream)
+        return response
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()

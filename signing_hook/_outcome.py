@@ -1,5 +1,9 @@
 """What a success is: the one rule a signed call's 2XX answer must pass to be returned.
 
+Each answer is parsed once, here (``answer_json``): the JSON value is kept on the response,
+where the failure rule (``_errors``), the clock and the generated model
+(``binance_coinm_futures.types.json_of``) all take it from.
+
 A 2XX answer is a success only when all of these hold:
 
 1. its status is the success status openapi.yaml documents (200);
@@ -33,6 +37,9 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 import attrs
+import httpx
+
+from binance_coinm_futures.types import PARSED_JSON
 
 INT64: Final = (-(2**63), 2**63 - 1)
 """The range of Binance's LONG (int64), for parameters and answer fields alike."""
@@ -65,6 +72,23 @@ def load_json(body: bytes) -> object:
         return None
 
 
+UNPARSED: Final = object()
+"""Stands for "the body was not parsed yet" where None means "the body is not JSON"."""
+
+
+def answer_json(response: httpx.Response) -> object:
+    """The JSON value of the answer's body (None if it is not JSON), parsed on first use only.
+
+    The value is kept in the response's extensions, so every later reader of this answer
+    (the failure rule, the generated model) takes the same value without parsing again.
+    """
+    extensions = response.extensions
+    if PARSED_JSON in extensions:
+        return extensions[PARSED_JSON]
+    payload = extensions[PARSED_JSON] = load_json(response.content)
+    return payload
+
+
 @attrs.frozen
 class SuccessRule:
     """openapi.yaml's description of one operation's success answer."""
@@ -85,15 +109,15 @@ class SuccessRule:
     """A batch: the array has one item per id sent, and each item is judged on its own by
     ``item_violation`` (an item may be an error); the answer as a whole only needs its shape."""
 
-    def violation(self, status: int, body: bytes, params: Mapping[str, str]) -> str | None:
+    def violation(self, status: int, payload: object, params: Mapping[str, str]) -> str | None:
         """None when the answer is a success for ``params``; otherwise what is wrong with it.
 
-        ``params`` are the request's decoded query parameters. The text names fields and
-        order ids, never a header or the signature.
+        ``payload`` is the answer's JSON value (``answer_json``; None if the body is not JSON),
+        ``params`` the request's decoded query parameters. The text names fields and order
+        ids, never a header or the signature.
         """
         if status != self.status:
             return f"status {status}, not the documented {self.status}"
-        payload = load_json(body)
         if payload is None:
             return "a body that is not JSON"
         if self.is_list:

@@ -276,6 +276,27 @@ def load_spec() -> Mapping[str, Any]:
     return spec
 
 
+@attrs.frozen
+class SecurityNames:
+    """Where a signed request carries its key, timestamp and signature (securitySchemes)."""
+
+    api_key_header: str
+    timestamp: str
+    signature: str
+
+
+@functools.cache
+def security_names() -> SecurityNames:
+    """The names openapi.yaml's securitySchemes give the API key header and the query's
+    timestamp and signature parameters."""
+    schemes = load_spec()["components"]["securitySchemes"]
+    return SecurityNames(
+        api_key_header=str(schemes["ApiKey"]["name"]),
+        timestamp=str(schemes["Timestamp"]["name"]),
+        signature=str(schemes["Signature"]["name"]),
+    )
+
+
 @functools.cache
 def operation_rules() -> Mapping[tuple[str, str], OperationRules]:
     """The rules of every operation in the shipped openapi.yaml."""

@@ -13,17 +13,19 @@ included), a cap on the answer's size, and no compressed answers.
 
 from __future__ import annotations
 
-import contextvars
 import math
-import ssl
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Final, Literal
+from typing import Final
 
 import httpx
 
+from . import _backends
+from ._call import DEADLINE
 from ._errors import (
+    TIMESTAMP_REJECTED,
     BinanceError,
     ExecutionStatusUnknown,
     InvalidRequest,
@@ -49,21 +51,6 @@ _MAYBE_SENT: Final = (httpx.RequestError,)
 #: Marks the server-time request the auth flow sends after a -1021: if it fails, the cancel
 #: was still only refused, so the caller learns TimestampRejected, not "status unknown".
 AFTER_TIMESTAMP_REJECTION: Final = "binance_coinm_futures.after_timestamp_rejection"
-#: When the whole call must be over (``time.monotonic()``), set on the call's first request.
-#: The auth flow's time fetch copies its extensions and its resend is the same request, so
-#: the one deadline covers them too.
-DEADLINE: Final = "binance_coinm_futures.deadline"
-
-#: httpcore's built-in retry covers exactly the safe case: establishing the connection; the
-#: aiohttp backend does the same.
-CONNECT_RETRIES: Final = 1
-
-#: When the current call must be over (``time.monotonic()``); None outside a call. Set around
-#: each sync request: the httpx backend cuts every socket wait to what is left of it.
-CALL_DEADLINE: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
-    "binance_coinm_futures.call_deadline", default=None
-)
-
 #: Binance's answers are a few hundred bytes; a web firewall page a few KiB.
 MAX_ANSWER_BYTES: Final = 1 << 20
 _TIMEOUT_PARTS: Final = ("connect", "read", "write", "pool")
@@ -83,7 +70,7 @@ def _mapped(request: httpx.Request, detail: str, *, sent: bool) -> BinanceError:
         return TimestampRejected(
             f"-1021, and the server time could not be fetched to re-sign ({message})",
             status=400,
-            code=-1021,
+            code=TIMESTAMP_REJECTED,
         )
     return ExecutionStatusUnknown(message) if sent else NothingSent(message)
 
@@ -159,46 +146,49 @@ def _loaded(response: httpx.Response, body: bytes) -> httpx.Response:
     )
 
 
-def _overfull_connection(response: httpx.Response) -> Any:
-    # httpcore is imported on first use, not by `import signing_hook`: it costs every startup.
-    from ._httpx_backend import overfull_connection
-
-    return overfull_connection(response)
-
-
 def _event_loop() -> object | None:
-    import sniffio  # here: only async calls need it
-
-    if sniffio.current_async_library() != "asyncio":
-        return None
+    """The running asyncio loop; None under another async library (trio: anyio serves it)."""
     import asyncio  # here: already loaded when asyncio runs, and costs a sync-only import
 
-    return asyncio.get_running_loop()
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+async def _exchange(
+    backend: httpx.AsyncBaseTransport, request: httpx.Request, deadline: float
+) -> tuple[httpx.Response, bytes]:
+    response = await backend.handle_async_request(request)
+    try:
+        return response, await _aread(response, deadline)
+    finally:
+        # An interrupted read closes the connection (never back to the pool half-read), so
+        # no late answer can reach the next call.
+        await response.aclose()
 
 
 class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
-    """Wraps httpx's transports (or any given ones) for sync and async clients at once.
+    """The fault boundary of the sync and the async httpx client, around the backends it is
+    handed (``_backends``: connect() picks them).
 
-    The backends are built on first use, once, under a lock: a TLS context costs
-    milliseconds and a sync-only user never needs the async backend (nor the reverse).
+    Each backend is built on first use, once, under a lock: a TLS context costs milliseconds
+    and a sync-only user never needs the async backend (nor the reverse). The backends only
+    move bytes and raise httpx's exceptions; they import nothing from here.
     """
 
     def __init__(
         self,
         *,
-        verify: ssl.SSLContext | bool = True,
-        limits: httpx.Limits | None = None,
-        proxy: httpx.URL | None = None,
-        sync_transport: httpx.BaseTransport | None = None,
-        async_transport: httpx.AsyncBaseTransport | None = None,
-        async_backend: Literal["aiohttp", "httpx"] = "httpx",
+        sync_backend: Callable[[], httpx.BaseTransport] | None = None,
+        async_backend: Callable[[], httpx.AsyncBaseTransport] | None = None,
     ) -> None:
-        self._verify = verify
-        self._async_backend = async_backend
-        self._limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=20)
-        self._proxy = proxy
-        self._sync = sync_transport
-        self._async = async_transport
+        """``sync_backend`` and ``async_backend`` build the backends (``_backends``); None
+        stands for httpx's own transports."""
+        self._new_sync = sync_backend or _backends.sync_backend()
+        self._new_async = async_backend or _backends.async_backend()
+        self._sync: httpx.BaseTransport | None = None
+        self._async: httpx.AsyncBaseTransport | None = None
         self._async_loop: object | None = None
         self._lock = threading.Lock()
 
@@ -206,18 +196,14 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if self._sync is None:
             with self._lock:
                 if self._sync is None:
-                    from ._httpx_backend import sync_transport
-
-                    self._sync = sync_transport(
-                        verify=self._verify, limits=self._limits, proxy=self._proxy
-                    )
+                    self._sync = self._new_sync()
         return self._sync
 
     def _async_transport(self, request: httpx.Request) -> httpx.AsyncBaseTransport:
         loop = _event_loop()
         with self._lock:
             if self._async is None:
-                self._async = self._new_async_backend()
+                self._async = self._new_async()
             if self._async_loop is None:
                 self._async_loop = loop
         if loop is not self._async_loop:
@@ -229,16 +215,6 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             )
         return self._async
 
-    def _new_async_backend(self) -> httpx.AsyncBaseTransport:
-        if self._async_backend == "aiohttp":
-            # Imported here: aiohttp costs every sync-only user's startup otherwise.
-            from ._aiohttp_backend import AiohttpTransport
-
-            return AiohttpTransport(verify=self._verify, limits=self._limits, proxy=self._proxy)
-        from ._httpx_backend import async_transport
-
-        return async_transport(verify=self._verify, limits=self._limits, proxy=self._proxy)
-
     # The body is read here, inside the mapping, because a failure while reading it (a reset,
     # a stall past the read timeout) comes after the request was sent. Each error is raised
     # outside its except block so that no httpx exception, which holds the signed request,
@@ -246,21 +222,14 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         deadline = _bound(request)
         failure: BinanceError | None = None
-        # Every socket wait of this call is cut to what is left of its deadline.
-        within = CALL_DEADLINE.set(deadline)
         try:
             response = self._sync_transport().handle_request(request)
             try:
                 body = _read(response, deadline)
-                overfull = _overfull_connection(response)
-                if overfull is not None:
-                    overfull.close()  # closed before release: the pool drops, never reuses it
             finally:
-                response.close()
+                response.close()  # the backend's guards run here (a stray byte: not pooled)
         except (*_MAYBE_SENT, _Unreadable) as error:
             failure = _failure(request, error)
-        finally:
-            CALL_DEADLINE.reset(within)
         if failure is not None:
             raise failure
         return _loaded(response, body)
@@ -269,21 +238,19 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         deadline = _bound(request)
         backend = self._async_transport(request)
         failure: BinanceError | None = None
-        import anyio  # here: sync-only users never pay for it
-
         try:
-            # The whole exchange, the answer's head included, ends by the call's deadline.
-            with anyio.fail_after(deadline - time.monotonic()):
-                response = await backend.handle_async_request(request)
-                try:
-                    body = await _aread(response, deadline)
-                    overfull = _overfull_connection(response)
-                    if overfull is not None:
-                        await overfull.aclose()
-                finally:
-                    # An interrupted read closes the connection (never back to the pool
-                    # half-read), so no late answer can reach the next call.
-                    await response.aclose()
+            # The whole exchange, the answer's head included, ends by the call's deadline:
+            # asyncio's own timeout on asyncio, anyio's cancel scope elsewhere.
+            if self._async_loop is not None:
+                import asyncio
+
+                async with asyncio.timeout(deadline - time.monotonic()):
+                    response, body = await _exchange(backend, request, deadline)
+            else:
+                import anyio  # here: asyncio and sync-only users never pay for it
+
+                with anyio.fail_after(deadline - time.monotonic()):
+                    response, body = await _exchange(backend, request, deadline)
         except (*_MAYBE_SENT, _Unreadable) as error:
             failure = _failure(request, error)
         except TimeoutError:

@@ -2,9 +2,12 @@
 
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Final, Generic, Literal, TypeVar
 
 from attrs import define
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class Unset:
@@ -56,4 +59,25 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+PARSED_JSON: Final = "binance_coinm_futures.parsed_json"
+"""The response extension that holds the answer's JSON value once something has parsed it."""
+
+
+def json_of(response: "httpx.Response") -> Any:
+    """The answer's JSON value: as already parsed (by connect()'s signing hook), else parsed now."""
+    extensions = response.extensions
+    if PARSED_JSON in extensions:
+        return extensions[PARSED_JSON]
+    return response.json()
+
+
+__all__ = [
+    "UNSET",
+    "File",
+    "FileTypes",
+    "PARSED_JSON",
+    "RequestFiles",
+    "Response",
+    "Unset",
+    "json_of",
+]

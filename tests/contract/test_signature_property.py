@@ -37,6 +37,7 @@ from binance_coinm_futures import (
     Signer,
     signer_from_private_key,
 )
+from binance_coinm_futures._runtime._backends import async_backend
 from binance_coinm_futures._runtime._transport import BinanceTransport
 from binance_coinm_futures.testing import LocalExchange
 from tests.contract.conftest import SPEC, SignatureOutcomes
@@ -175,7 +176,7 @@ def test_every_signature_is_accepted_async(
     client = httpx.AsyncClient(
         base_url=exchange.url,
         auth=BinanceAuth(api_key, signer),
-        transport=BinanceTransport(**backend_args),
+        transport=BinanceTransport(async_backend=async_backend(backend_args["async_backend"])),
     )
     # One loop for every example: the backend's connections belong to the loop that made them.
     with asyncio.Runner() as loop:

@@ -6,6 +6,7 @@ import pytest
 
 from binance_coinm_futures import ServerClock
 from binance_coinm_futures._runtime._clock import MAX_OFFSET_MS, server_time_of
+from binance_coinm_futures._runtime._outcome import load_json
 
 NOW = 1_732_450_000_000
 
@@ -42,4 +43,4 @@ def test_plausible_server_time_is_learned() -> None:
     ],
 )
 def test_server_time_of(body: bytes, expected: int | None) -> None:
-    assert server_time_of(body) == expected
+    assert server_time_of(load_json(body)) == expected

@@ -11,6 +11,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
+from binance_coinm_futures._runtime._outcome import load_json
 from binance_coinm_futures._runtime._spec import operation_rules
 from tests.conftest import REFERENCE_PAGE, ROOT
 
@@ -136,6 +137,7 @@ def test_an_enum_in_the_success_schema_is_part_of_the_success_rule() -> None:
     # An operation whose success answer carries a code (Binance's cancel-all answers
     # {"code": 200, "msg": ...}) states the code in its schema's enum; the rule is read from the
     # spec, so no code is special-cased in Python.
+    from binance_coinm_futures._runtime._outcome import load_json
     from binance_coinm_futures._runtime._spec import rules_from_spec
 
     spec = {
@@ -164,11 +166,14 @@ def test_an_enum_in_the_success_schema_is_part_of_the_success_rule() -> None:
     }
     rule = rules_from_spec(spec)[("DELETE", "/x")].success
     assert rule is not None
-    assert rule.violation(200, b'{"code": 200, "msg": "done"}', {}) is None
-    assert rule.violation(200, b'{"code": 201, "msg": "done"}', {}) == (
+    assert rule.violation(200, load_json(b'{"code": 200, "msg": "done"}'), {}) is None
+    assert rule.violation(200, load_json(b'{"code": 201, "msg": "done"}'), {}) == (
         "'code' 201, not the documented 200"
     )
-    assert rule.violation(200, b'{"code": "200"}', {}) == "'code' of type string, not integer"
+    assert (
+        rule.violation(200, load_json(b'{"code": "200"}'), {})
+        == "'code' of type string, not integer"
+    )
 
 
 def test_the_algo_cancels_success_code_is_read_from_the_spec() -> None:
@@ -203,7 +208,7 @@ def test_a_listing_by_symbol_is_checked_against_that_symbol() -> None:
     listing = operation_rules()["GET", "/dapi/v1/openAlgoOrders"].success
     assert listing is not None
     item = {"algoId": 7, "clientAlgoId": "a", "symbol": "ETHUSD_PERP", "algoStatus": "NEW"}
-    body = json.dumps([item]).encode()
+    body = load_json(json.dumps([item]).encode())  # the answer's JSON value, parsed once
     assert listing.violation(200, body, {"symbol": "ETHUSD_PERP"}) is None
     assert listing.violation(200, body, {}) is None  # no symbol sent: every symbol's orders
     assert listing.violation(200, body, {"symbol": "BTCUSD_PERP"}) == (

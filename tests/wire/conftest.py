@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from binance_coinm_futures import connect
+from binance_coinm_futures.api.trade import cancel_order
+from binance_coinm_futures.models import CancelOrderResponse
 from binance_coinm_futures.testing import LocalExchange, Order
-from tests.wire.scripted import raw_server, scripted
+from tests.wire.scripted import mode_args, raw_server, scripted
 
 __all__ = ["raw_server", "scripted"]  # the scripted-server fixture, for every wire test module
 
@@ -20,6 +24,7 @@ RSA_KEY = "wire-rsa-api-key-000002"
 ED25519_KEY = "wire-ed25519-api-key-03"
 
 KEY_KINDS = ["hmac", "rsa", "ed25519"]
+SYMBOL = "BTCUSD_PERP"
 
 
 def credentials(kind: str) -> dict[str, Any]:
@@ -52,3 +57,22 @@ def exchange() -> Iterator[LocalExchange]:
         }
     ) as running:
         yield running
+
+
+def cancel_seeded(
+    exchange: LocalExchange, mode: str, order_id: int, *, seed: bool = True, **options: Any
+) -> CancelOrderResponse:
+    """Seed order ``order_id`` (unless ``seed`` is False) and cancel it with an HMAC key on a
+    fresh client, sync or async (one of ``scripted.MODES``); ``options`` go to connect()."""
+    if seed:
+        exchange.add_order(Order(order_id=order_id, client_order_id=f"o-{order_id}", symbol=SYMBOL))
+    client = connect(base_url=exchange.url, **credentials("hmac"), **mode_args(mode), **options)
+    if mode == "sync":
+        with client:
+            return cancel_order.sync(client=client, symbol=SYMBOL, order_id=order_id)
+
+    async def run() -> CancelOrderResponse:
+        async with client:
+            return await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=order_id)
+
+    return asyncio.run(run())

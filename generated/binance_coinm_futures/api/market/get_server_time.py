@@ -12,7 +12,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.server_time import ServerTime
-from ...types import Response
+from ...types import Response, json_of
 
 
 def _get_kwargs() -> dict[str, Any]:
@@ -37,7 +37,7 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ServerTime:
     if response.status_code == 200:
-        response_200 = ServerTime.from_dict(response.json())
+        response_200 = ServerTime.from_dict(json_of(response))
 
         return response_200
 

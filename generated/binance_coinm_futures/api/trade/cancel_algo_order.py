@@ -13,7 +13,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.cancel_algo_order_response import CancelAlgoOrderResponse
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, json_of
 
 
 def _get_kwargs(
@@ -61,7 +61,7 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> CancelAlgoOrderResponse:
     if response.status_code == 200:
-        response_200 = CancelAlgoOrderResponse.from_dict(response.json())
+        response_200 = CancelAlgoOrderResponse.from_dict(json_of(response))
 
         return response_200
 

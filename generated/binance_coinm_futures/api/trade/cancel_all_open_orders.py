@@ -13,7 +13,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.cancel_all_response import CancelAllResponse
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, json_of
 
 
 def _get_kwargs(
@@ -54,7 +54,7 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> CancelAllResponse:
     if response.status_code == 200:
-        response_200 = CancelAllResponse.from_dict(response.json())
+        response_200 = CancelAllResponse.from_dict(json_of(response))
 
         return response_200
 

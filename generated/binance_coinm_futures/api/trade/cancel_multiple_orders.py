@@ -16,7 +16,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.batch_item_unknown import BatchItemUnknown
 from ...models.cancel_order_response import CancelOrderResponse
 from ...models.error import Error
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, json_of
 
 
 def _get_kwargs(
@@ -68,7 +68,7 @@ def _parse_response(
 ) -> list[BatchItemUnknown | CancelOrderResponse | Error]:
     if response.status_code == 200:
         response_200 = []
-        _response_200 = response.json()
+        _response_200 = json_of(response)
         for response_200_item_data in _response_200:
 
             def _parse_response_200_item(

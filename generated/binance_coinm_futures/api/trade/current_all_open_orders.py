@@ -13,7 +13,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.query_order_response import QueryOrderResponse
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, json_of
 
 
 def _get_kwargs(
@@ -55,7 +55,7 @@ def _parse_response(
 ) -> list[QueryOrderResponse]:
     if response.status_code == 200:
         response_200 = []
-        _response_200 = response.json()
+        _response_200 = json_of(response)
         for response_200_item_data in _response_200:
             response_200_item = QueryOrderResponse.from_dict(response_200_item_data)
 

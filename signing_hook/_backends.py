@@ -1,0 +1,60 @@
+"""Which backend moves a client's bytes: connect() picks one here and hands the boundary
+(``BinanceTransport``) a factory for it.
+
+A factory, not a transport: the boundary builds each backend on its first request, so a
+sync-only user never imports aiohttp or builds an async TLS context (nor the reverse).
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Callable
+from typing import Final, Literal, TypeAlias
+
+import httpx
+
+AsyncBackendName: TypeAlias = Literal["aiohttp", "httpx"]
+ASYNC_BACKENDS: Final[tuple[AsyncBackendName, ...]] = ("aiohttp", "httpx")
+
+#: The pool connect() gives each client.
+DEFAULT_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+Tls: TypeAlias = ssl.SSLContext | bool
+
+
+def sync_backend(
+    *, verify: Tls = True, limits: httpx.Limits = DEFAULT_LIMITS, proxy: httpx.URL | None = None
+) -> Callable[[], httpx.BaseTransport]:
+    """httpx's sync transport, with its guards (``_httpx_backend``)."""
+
+    def build() -> httpx.BaseTransport:
+        from ._httpx_backend import SyncHttpxBackend  # httpcore costs every startup
+
+        return SyncHttpxBackend(verify=verify, limits=limits, proxy=proxy)
+
+    return build
+
+
+def async_backend(
+    name: AsyncBackendName = "httpx",
+    *,
+    verify: Tls = True,
+    limits: httpx.Limits = DEFAULT_LIMITS,
+    proxy: httpx.URL | None = None,
+) -> Callable[[], httpx.AsyncBaseTransport]:
+    """The async backend called ``name``: aiohttp's, or httpx's own."""
+    if name not in ASYNC_BACKENDS:
+        raise ValueError(
+            f"async_backend must be {' or '.join(map(repr, ASYNC_BACKENDS))}, got {name!r}"
+        )
+
+    def build() -> httpx.AsyncBaseTransport:
+        if name == "aiohttp":
+            from ._aiohttp_backend import AiohttpTransport  # aiohttp: only when chosen
+
+            return AiohttpTransport(verify=verify, limits=limits, proxy=proxy)
+        from ._httpx_backend import AsyncHttpxBackend
+
+        return AsyncHttpxBackend(verify=verify, limits=limits, proxy=proxy)
+
+    return build
