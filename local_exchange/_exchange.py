@@ -23,7 +23,7 @@ from ._algo import (
     check_open_algo_orders,
     still_queryable,
 )
-from ._faults import Fault
+from ._faults import UNKNOWN_ALGO_STATUS, UNKNOWN_STATUS, Fault
 from ._http import HttpServer, ReceivedRequest, Response
 from ._orders import Order, demo_orders
 from ._rules import (
@@ -847,8 +847,12 @@ class LocalExchange:
         if fault is Fault.UNKNOWN_ENUM:
             if response.status == 200:
                 payload = json.loads(response.body)
-                payload["status"] = "EXPIRED_IN_MATCH_2027"
-                payload["type"] = "NEW_ORDER_TYPE"
+                for item in payload if isinstance(payload, list) else [payload]:
+                    if "algoStatus" in item:  # an algo order, queried or listed
+                        item["algoStatus"] = UNKNOWN_ALGO_STATUS
+                    else:
+                        item["status"] = UNKNOWN_STATUS
+                        item["type"] = "NEW_ORDER_TYPE"
                 response.body = _JSON.encode(payload).encode()
             return response
         raise AssertionError(f"{fault} answers before the request is handled")

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import enum
 
+#: The statuses the UNKNOWN_ENUM fault answers with: values no Binance page documents.
+UNKNOWN_STATUS = "EXPIRED_IN_MATCH_2027"
+UNKNOWN_ALGO_STATUS = "PAUSED_2027"
+
 
 class Fault(enum.Enum):
     """What `LocalExchange.inject` makes the next /dapi/v1/order requests meet.
@@ -26,7 +30,8 @@ class Fault(enum.Enum):
         TIMEOUT_1007                    503, -1007 (execution status unknown)       yes, if valid
         SLOW                            the normal answer, `slow_seconds` late      yes, if valid
         MALFORMED_JSON                  200, application/json, a truncated body     yes, if valid
-        UNKNOWN_ENUM                    200 with status/type values not yet known   yes
+        UNKNOWN_ENUM                    200 with status/type or algoStatus values   yes
+                                        not yet known (each item of a listing)
         INTERNAL_ERROR_500              500, -1001 "Internal error; unable to ..."  no
         REQUEST_UNKNOWN_500             500, -1000 "Request occur unknown error."   no
         SERVICE_SHUT_DOWN_1016          503, -1016 "This service is no longer ..."  no

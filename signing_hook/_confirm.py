@@ -24,11 +24,15 @@ service::
                      429 / 418, TRIGGERING:          │  │    any other error ──► raised as is
                      wait, query again ──────────────┘──┘
 
-"Still open" is NEW or PARTIALLY_FILLED for a regular order and NEW for an algo order; an
-algo order that is TRIGGERING (its condition met, its order being placed) is queried again
-after a wait. An algo order that is TRIGGERED or FINISHED has fired: the result names the
-regular order it placed (``actual_order_id``), and with ``follow_triggered=True`` that order
-is cancelled and confirmed by the same procedure, within the same bounds.
+What each status means is read from openapi.yaml (``x-binance-statuses`` of the query's
+answer schema), never from a list here. "Still open" is NEW or PARTIALLY_FILLED for a regular
+order and NEW for an algo order; an algo order that is TRIGGERING (its condition met, its
+order being placed) is queried again after a wait. An algo order that is TRIGGERED or FINISHED
+has fired: the result names the regular order it placed (``actual_order_id``), and with
+``follow_triggered=True`` that order is cancelled and confirmed by the same procedure, within
+the same bounds. A status openapi.yaml does not document is no proof that the order is off
+the book: it is queried again after a wait, and when the bounds run out first,
+``ExecutionStatusUnknown`` names the status seen.
 
 A re-cancel that fails with "nothing sent", 503 "Service Unavailable." or 429/418 goes back to
 QUERY after a wait too. Every request counts against ``max_requests``; no request starts after
@@ -60,7 +64,7 @@ from ._errors import (
     ServiceUnavailable,
     UnknownOrder,
 )
-from ._spec import check_one_id, operation_rules, path_of
+from ._spec import Statuses, check_one_id, operation_rules, path_of, statuses
 
 if TYPE_CHECKING:
     from binance_coinm_futures.models import (
@@ -72,13 +76,13 @@ if TYPE_CHECKING:
 
 logger: Final = logging.getLogger("binance_coinm_futures")
 
-#: Statuses of an order that is still on the book: a cancel is still to be done.
-OPEN_STATUSES: Final = frozenset({"NEW", "PARTIALLY_FILLED"})
-#: Algo statuses of a conditional order that can still trigger: NEW is cancelled again,
-#: TRIGGERING (its order being placed) is queried again after a wait.
-ALGO_ARMED_STATUSES: Final = frozenset({"NEW", "TRIGGERING"})
-#: Algo statuses of a conditional order that fired: a regular order (actualOrderId) exists.
-ALGO_FIRED_STATUSES: Final = frozenset({"TRIGGERED", "FINISHED"})
+#: The kinds of ``x-binance-statuses`` (openapi.yaml) this procedure acts on: "open" is
+#: cancelled again, "placing" (an algo order's TRIGGERING) queried again after a wait, "fired"
+#: (a regular order exists) may be followed, "done" is returned.
+OPEN: Final = "open"
+PLACING: Final = "placing"
+FIRED: Final = "fired"
+DONE: Final = "done"
 #: Conditional order types, which live in the algo service since 2026-06-30.
 CONDITIONAL_TYPES: Final = (
     "STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET or TRAILING_STOP_MARKET"
@@ -223,6 +227,11 @@ class _Target:
     def is_algo(self) -> bool:
         return self.algo_id is not None or self.client_algo_id is not None
 
+    @property
+    def statuses(self) -> Statuses:
+        """What each status of its service's query answer means, as openapi.yaml says."""
+        return statuses("AlgoOrder" if self.is_algo else "QueryOrderResponse")
+
     def arguments(self) -> dict[str, Any]:
         """Keyword arguments of the generated cancel and query functions of its service."""
         from binance_coinm_futures.types import UNSET
@@ -258,7 +267,7 @@ class _Target:
 
     def follow(self, state: OrderState) -> _Target | None:
         """The regular order a fired algo order placed, as a target of its own."""
-        if state.actual_order_id is None or state.algo_status not in ALGO_FIRED_STATUSES:
+        if state.actual_order_id is None or state.algo_status not in self.statuses.of(FIRED):
             return None
         return _Target(
             state.symbol,
@@ -362,11 +371,19 @@ class _Budget:
             return f"the next {call} would start after the deadline"
         return None
 
-    def out_of_bounds(self, target: _Target, reason: str) -> ExecutionStatusUnknown:
+    def out_of_bounds(
+        self, target: _Target, reason: str, undocumented: str | None = None
+    ) -> ExecutionStatusUnknown:
         tried = "; ".join(self.history)
+        seen = (
+            f" The last query answered status {undocumented!r}, which openapi.yaml does not "
+            "document: it is no proof that the order is off the book."
+            if undocumented is not None
+            else ""
+        )
         return ExecutionStatusUnknown(
             f"could not confirm the cancel of {target.describe()}: {reason}, after "
-            f"{self.sent} requests ({tried}). Query the order before acting."
+            f"{self.sent} requests ({tried}).{seen} Query the order before acting."
         )
 
 
@@ -407,15 +424,17 @@ def _settle(
     # What this call itself knows of the order, for the message of a -2013.
     cancel_lost = False  # a cancel of this call may have been done, its answer lost
     found_open = False  # a query of this call saw the order open: it did exist
+    undocumented: str | None = None  # the last query's status, if openapi.yaml lacks it
     call: _Call = "cancel"
     wait = 0.0
-    cancel_again = ALGO_ARMED_STATUSES - {"TRIGGERING"} if target.is_algo else OPEN_STATUSES
+    meaning = target.statuses
+    cancel_again, settled = meaning.of(OPEN), meaning.of(FIRED) | meaning.of(DONE)
 
     while True:
         if budget.sent:
             reason = budget.refusal(call, wait)
             if reason is not None:
-                raise budget.out_of_bounds(target, reason)
+                raise budget.out_of_bounds(target, reason, undocumented)
             if wait:
                 yield _Wait(wait)
         answer = yield _Send(call, target)
@@ -445,19 +464,22 @@ def _settle(
         else:
             if not isinstance(answer, BinanceError):
                 status = _status(answer)
+                undocumented = None if status in meaning.known else status
                 if status in cancel_again:
                     found_open = True
                     call = "cancel"
                     continue
-                if target.is_algo and (
-                    status in ALGO_ARMED_STATUSES  # TRIGGERING: its order is being placed
-                    or (
-                        needs_actual_order
-                        and status in ALGO_FIRED_STATUSES
-                        and _order_id(getattr(answer, "actual_order_id", None)) is None
-                    )
+                if status in meaning.of(PLACING) or (  # TRIGGERING: its order is being placed
+                    needs_actual_order
+                    and status in meaning.of(FIRED)
+                    and _order_id(getattr(answer, "actual_order_id", None)) is None
                 ):
                     found_open = True
+                    wait = _backoff(budget.limits, retries, answer)
+                    retries += 1
+                    continue
+                if status not in settled:
+                    # Undocumented: no proof the order is off the book. Ask again later.
                     wait = _backoff(budget.limits, retries, answer)
                     retries += 1
                     continue
@@ -540,10 +562,11 @@ def _algo_service_note(lookup: _Target, elsewhere: _Answer) -> str:
     )
     if isinstance(elsewhere, AlgoOrder):
         status = elsewhere.algo_status
+        meaning = lookup.statuses
         call = f"cancel_and_confirm(..., {by})"
-        if status in ALGO_ARMED_STATUSES:
+        if status in meaning.of(OPEN) | meaning.of(PLACING):
             state = "open: it can still trigger"
-        elif status in ALGO_FIRED_STATUSES:
+        elif status in meaning.of(FIRED):
             # The stop is no longer armed, but the regular order it placed can still trade.
             placed = _order_id(getattr(elsewhere, "actual_order_id", None))
             state = (
@@ -553,8 +576,10 @@ def _algo_service_note(lookup: _Target, elsewhere: _Answer) -> str:
                 else "no longer armed: it fired and placed a regular order, which may still be open"
             )
             call = f"cancel_and_confirm(..., {by}, follow_triggered=True)"
-        else:
+        elif status in meaning.of(DONE):
             state = "not open"
+        else:
+            state = "in a status openapi.yaml does not document: it may still trigger"
         return (
             f"No regular order by that id is open, but the algo service holds a conditional "
             f"order by that id ({elsewhere.symbol}, algoId {elsewhere.algo_id}, algoStatus "
@@ -666,6 +691,9 @@ def cancel_and_confirm(
     FINISHED mean it fired: ``actual_order_id`` names the regular order it placed. With
     ``follow_triggered=True`` that order is then cancelled and confirmed too (its state in
     ``triggered_order``), so that "cancel this stop" means "this stop can no longer trade".
+    These meanings are openapi.yaml's (``x-binance-statuses``). A status it does not document
+    is no proof that the order is off the book: the order is queried again after a wait, and
+    if the bounds run out first, ``ExecutionStatusUnknown`` names that status.
 
     Request bound: at most ``max_requests`` cancel and query calls in all, the first cancel
     and a followed order's calls included, and none started more than ``deadline`` seconds
@@ -701,7 +729,8 @@ def cancel_and_confirm(
             For a regular id, one more query asks the algo service for the same id, and the
             message says what it holds: a conditional order is cancelled by algo id.
         ExecutionStatusUnknown: the bounds ran out before the order's state was known; the
-            message lists every call and its outcome.
+            message lists every call and its outcome, and names a status openapi.yaml does
+            not document if the last query answered one.
         BinanceError: any other failure of the first cancel (for example ``NothingSent`` or
             ``ServiceUnavailable``: nothing was done; ``InvalidRequest`` for an id that breaks
             openapi.yaml's rules, such as a ``client_algo_id`` over 36 characters: nothing

@@ -21,6 +21,8 @@ from ._outcome import INT64, SuccessRule, load_json
 SPEC_PATH: Final = Path(__file__).parent.parent / "openapi.yaml"
 _ONE_OF_KEY: Final = "x-binance-required-one-of"
 _ECHO_KEY: Final = "x-binance-echo"
+_STATUSES_KEY: Final = "x-binance-statuses"
+_ITEM_STATUSES_KEY: Final = "x-binance-item-statuses"
 _JSON: Final = "application/json"
 _DECIMAL: Final = re.compile(r"-?[0-9]+")
 _WORD_START: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -221,6 +223,7 @@ def _success_rule(spec: Mapping[str, Any], operation: Mapping[str, Any]) -> Succ
             spec, response.get("content", {}).get("application/json", {}).get("schema", {})
         )
         is_list = schema.get("type") == "array"
+        listed = tuple(schema.get(_ITEM_STATUSES_KEY, ())) if is_list else ()
         if is_list:
             schema = _resolved(spec, schema.get("items", {}))
         # A batch: each item is its own outcome, the first alternative being the success.
@@ -228,19 +231,58 @@ def _success_rule(spec: Mapping[str, Any], operation: Mapping[str, Any]) -> Succ
         if per_item:
             schema = _resolved(spec, schema["anyOf"][0])
         properties = schema.get("properties", {})
+        field_values = {
+            name: tuple(field["enum"]) for name, field in properties.items() if "enum" in field
+        }
+        if listed:  # a listing of items in some states only, e.g. the open algo orders
+            name, meanings = _status_field(schema)
+            field_values[name] = tuple(value for kind in listed for value in meanings[kind])
         return SuccessRule(
             status=int(status),
             required=frozenset(schema.get("required", ())),
             field_types={name: str(field.get("type", "")) for name, field in properties.items()},
-            field_values={
-                name: tuple(field["enum"]) for name, field in properties.items() if "enum" in field
-            },
+            field_values=field_values,
             echo=dict(operation.get(_ECHO_KEY, {})),
             one_of=tuple(operation.get(_ONE_OF_KEY, ())),
             is_list=is_list,
             per_item=per_item,
         )
     return None
+
+
+def _status_field(schema: Mapping[str, Any]) -> tuple[str, Mapping[str, list[str]]]:
+    """The field of ``schema`` whose ``x-binance-statuses`` says what each status means."""
+    for name, field in schema.get("properties", {}).items():
+        if _STATUSES_KEY in field:
+            return str(name), field[_STATUSES_KEY]
+    raise LookupError(f"openapi.yaml: no field of this schema has {_STATUSES_KEY}")
+
+
+@attrs.frozen
+class Statuses:
+    """What each documented status of an answer means (``x-binance-statuses``), by kind:
+    e.g. "open" (a cancel is still to be done), "placing", "fired", "done". A status of no
+    kind is undocumented: it proves nothing about where the order is."""
+
+    field: str
+    kinds: Mapping[str, frozenset[str]]
+
+    def of(self, kind: str) -> frozenset[str]:
+        return self.kinds.get(kind, frozenset())
+
+    @property
+    def known(self) -> frozenset[str]:
+        return frozenset().union(*self.kinds.values())
+
+
+@functools.cache
+def statuses(schema_name: str) -> Statuses:
+    """The statuses openapi.yaml documents for the answer schema ``schema_name`` (e.g.
+    "QueryOrderResponse", "AlgoOrder"), and what each one means."""
+    name, meanings = _status_field(load_spec()["components"]["schemas"][schema_name])
+    return Statuses(
+        field=name, kinds={kind: frozenset(values) for kind, values in meanings.items()}
+    )
 
 
 def rules_from_spec(spec: Mapping[str, Any]) -> dict[tuple[str, str], OperationRules]:

@@ -30,13 +30,14 @@ from binance_coinm_futures import (
     connect,
 )
 from binance_coinm_futures._runtime._confirm import (
-    OPEN_STATUSES,
+    DONE,
     _Answer,
     _decide,
     _Limits,
     _Target,
     _Wait,
 )
+from binance_coinm_futures._runtime._spec import statuses
 from binance_coinm_futures.models import CancelOrderResponse, QueryOrderResponse
 
 SYMBOL = "BTCUSD_PERP"
@@ -167,7 +168,7 @@ def test_minus_2011_queries_at_once_and_reports_what_the_query_says() -> None:
     assert (state.status, state.executed_qty, state.source) == ("FILLED", "3", "query")
 
 
-@pytest.mark.parametrize("status", sorted(OPEN_STATUSES))
+@pytest.mark.parametrize("status", ["NEW", "PARTIALLY_FILLED"])
 def test_still_open_after_an_unknown_cancel_is_cancelled_again(status: str) -> None:
     run = Run()
     state = drive([unknown(), queried(status), cancelled()], run)
@@ -342,9 +343,32 @@ def test_no_wait_runs_past_the_deadline() -> None:
     assert run.steps == ["cancel", 1.0, "query"]
 
 
-def test_unknown_future_status_is_reported_not_cancelled_again() -> None:
-    state = drive([unknown(), queried("EXPIRED_IN_MATCH")])
-    assert (state.status, state.source) == ("EXPIRED_IN_MATCH", "query")
+@pytest.mark.parametrize("status", ["EXPIRED_IN_MATCH", "PENDING_CANCEL", "new", ""])
+def test_an_undocumented_status_is_no_proof_and_is_queried_again(status: str) -> None:
+    """openapi.yaml documents NEW, PARTIALLY_FILLED, FILLED, CANCELED and EXPIRED; any other
+    status says nothing about whether the order is off the book."""
+    run = Run()
+    state = drive([unknown(), queried(status), queried(status), queried("CANCELED")], run)
+    assert run.calls == ["cancel", "query", "query", "query"]
+    assert run.waited > 0.25  # each query again after a wait
+    assert (state.status, state.source, state.requests_sent) == ("CANCELED", "query", 4)
+
+
+def test_an_undocumented_status_until_the_bound_is_status_unknown_naming_it() -> None:
+    run = Run()
+    with pytest.raises(ExecutionStatusUnknown) as raised:
+        drive([unknown_order()] + [queried("EXPIRED_IN_MATCH")] * 8, run, max_requests=4)
+    assert run.calls == ["cancel", "query", "query", "query"]
+    message = str(raised.value)
+    assert "the bound of 4 requests is reached" in message
+    assert "status 'EXPIRED_IN_MATCH', which openapi.yaml does not document" in message
+    assert "no proof that the order is off the book" in message
+
+
+def test_a_documented_status_after_an_undocumented_one_is_not_named() -> None:
+    with pytest.raises(ExecutionStatusUnknown) as raised:
+        drive([unknown_order(), queried("PAUSED"), queried("NEW"), unknown()], max_requests=4)
+    assert "does not document" not in str(raised.value)
 
 
 # -- the bound, whatever the exchange answers --------------------------------------------------
@@ -362,6 +386,7 @@ OUTCOMES: list[Any] = [
     lambda: queried("PARTIALLY_FILLED"),
     lambda: queried("CANCELED"),
     lambda: queried("FILLED"),
+    lambda: queried("EXPIRED_IN_MATCH"),
 ]
 
 
@@ -403,7 +428,7 @@ def test_bounds_hold_and_every_result_rests_on_an_answer(
         assert state.requests_sent == len(run.calls)
         assert state.source == run.calls[-1]
         if state.source == "query":
-            assert state.status not in OPEN_STATUSES
+            assert state.status in statuses("QueryOrderResponse").of(DONE)
 
 
 # -- bad arguments: refused before anything is sent --------------------------------------------

@@ -26,9 +26,8 @@ from binance_coinm_futures import (
     UnknownOrder,
 )
 from binance_coinm_futures._runtime._confirm import (
-    ALGO_ARMED_STATUSES,
-    ALGO_FIRED_STATUSES,
-    OPEN_STATUSES,
+    DONE,
+    FIRED,
     _Answer,
     _decide,
     _Limits,
@@ -36,6 +35,7 @@ from binance_coinm_futures._runtime._confirm import (
     _Target,
     _Wait,
 )
+from binance_coinm_futures._runtime._spec import statuses
 from binance_coinm_futures.models import (
     AlgoOrder,
     CancelAlgoOrderResponse,
@@ -188,6 +188,29 @@ def test_a_done_algo_order_is_reported_from_the_query(status: str) -> None:
     assert (state.source, state.algo_status, state.actual_order_id) == ("query", status, None)
 
 
+@pytest.mark.parametrize("status", ["PAUSED", "CANCELLED", "new", ""])
+def test_an_undocumented_algo_status_is_queried_again_never_called_done(status: str) -> None:
+    """openapi.yaml documents NEW, TRIGGERING, TRIGGERED, FINISHED, CANCELED, REJECTED and
+    EXPIRED; any other algoStatus says nothing about whether the stop can still trigger."""
+    run = Run()
+    answers = scripted(unknown_order(), algo_queried(status), algo_queried("CANCELED"))
+    state = drive(answers, run, backoff=0.5)
+    assert run.steps == [("algo", "cancel"), ("algo", "query"), 0.5, ("algo", "query")]
+    assert (state.source, state.algo_status) == ("query", "CANCELED")
+
+
+def test_an_undocumented_algo_status_until_the_bound_is_status_unknown_naming_it() -> None:
+    run = Run()
+    with pytest.raises(ExecutionStatusUnknown) as raised:
+        drive(
+            lambda send: unknown_order() if send.call == "cancel" else algo_queried("PAUSED"),
+            run,
+            max_requests=3,
+        )
+    assert run.calls == [("algo", "cancel"), ("algo", "query"), ("algo", "query")]
+    assert "status 'PAUSED', which openapi.yaml does not document" in str(raised.value)
+
+
 def test_new_after_a_lost_cancel_is_cancelled_again() -> None:
     run = Run()
     drive(scripted(unknown(), algo_queried("NEW"), algo_cancelled()), run, backoff=0.5)
@@ -323,6 +346,7 @@ OUTCOMES: dict[tuple[bool, str], list[Callable[[], _Answer]]] = {
         lambda: queried("PARTIALLY_FILLED"),
         lambda: queried("CANCELED"),
         lambda: queried("FILLED", "1"),
+        lambda: queried("SOMETHING_NEW_2027"),
     ],
 }
 
@@ -376,15 +400,16 @@ def test_bounds_hold_and_an_armed_stop_is_never_reported_done(
         assert isinstance(last_algo, AlgoOrder)
         assert state.source == "query"
         assert state.algo_status == last_algo.algo_status
-        assert state.algo_status not in ALGO_ARMED_STATUSES  # an armed stop is never "done"
+        # An armed stop, or one in a status openapi.yaml does not document, is never "done".
+        assert state.algo_status in {"TRIGGERED", "FINISHED", "CANCELED", "EXPIRED", "REJECTED"}
     followed = state.triggered_order
-    if follow_triggered and state.algo_status in ALGO_FIRED_STATUSES:
+    if follow_triggered and state.algo_status in statuses("AlgoOrder").of(FIRED):
         # Followed, so never returned before its answer named the order it placed.
         assert state.actual_order_id == ACTUAL_ORDER_ID
         assert followed is not None
         assert followed.service == "order"
         if followed.source == "query":
-            assert followed.status not in OPEN_STATUSES
+            assert followed.status in statuses("QueryOrderResponse").of(DONE)
     else:
         assert followed is None
 

@@ -214,3 +214,62 @@ def test_a_listing_by_symbol_is_checked_against_that_symbol() -> None:
     assert listing.violation(200, body, {"symbol": "BTCUSD_PERP"}) == (
         "item 0: symbol 'ETHUSD_PERP' where symbol 'BTCUSD_PERP' was sent"
     )
+
+
+def test_what_each_status_means_is_written_once_in_the_spec() -> None:
+    """``x-binance-statuses`` pins the documented statuses and their meanings.
+
+    Regular orders: NEW, PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED (binance-live-2026.md,
+    from the 2026-06 COIN-M Cancel Order change). Algo orders: Binance's USDⓈ-M page "Event:
+    Algo Order Update" (developers.binance.com/docs/derivatives/usds-margined-futures/
+    user-data-streams/Event-Algo-Order-Update, read 2026-12-04; unverified for COIN-M): NEW
+    (not yet triggered), TRIGGERING (forwarded to the matching engine), TRIGGERED (placed in
+    it), FINISHED (that order filled or cancelled), CANCELED, REJECTED, EXPIRED.
+    """
+    from binance_coinm_futures._runtime._spec import statuses
+
+    regular = statuses("QueryOrderResponse")
+    assert regular.field == "status"
+    assert regular.kinds == {
+        "open": {"NEW", "PARTIALLY_FILLED"},
+        "done": {"FILLED", "CANCELED", "EXPIRED"},
+    }
+    algo = statuses("AlgoOrder")
+    assert algo.field == "algoStatus"
+    assert algo.kinds == {
+        "open": {"NEW"},
+        "placing": {"TRIGGERING"},
+        "fired": {"TRIGGERED", "FINISHED"},
+        "done": {"CANCELED", "REJECTED", "EXPIRED"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "allowed"),
+    [
+        ("/dapi/v1/openOrders", "status", ("NEW", "PARTIALLY_FILLED")),
+        ("/dapi/v1/openAlgoOrders", "algoStatus", ("NEW", "TRIGGERING")),
+    ],
+)
+def test_the_open_order_listings_hold_open_orders_only(
+    path: str, field: str, allowed: tuple[str, ...]
+) -> None:
+    rule = operation_rules()["GET", path].success
+    assert rule is not None
+    assert rule.is_list
+    assert rule.field_values[field] == allowed
+    item = {"algoId": 1, "clientAlgoId": "a", "symbol": "BTCUSD_PERP", "algoStatus": "NEW"}
+    if field == "status":
+        item = {
+            "orderId": 1,
+            "clientOrderId": "a",
+            "symbol": "BTCUSD_PERP",
+            "status": "NEW",
+            "executedQty": "0",
+        }
+    assert rule.violation(200, [item], {"symbol": "BTCUSD_PERP"}) is None
+    done = {**item, field: "CANCELED"}
+    assert rule.violation(200, [item, done], {"symbol": "BTCUSD_PERP"}) == (
+        f"item 1: {field!r} 'CANCELED', not the documented "
+        + " or ".join(repr(value) for value in allowed)
+    )
