@@ -42,7 +42,7 @@ import httpx
 from yarl import URL
 
 # The same one retry of a failed connection attempt (nothing was sent) as httpx's transports.
-from ._call import CONNECT_RETRIES
+from ._call import CONNECT_RETRIES, InternalsMoved
 
 #: How many pooled connections to look through when the pool has no limit.
 _POOL_WHEN_UNLIMITED: Final = 100
@@ -107,11 +107,13 @@ def _never_resend(session: aiohttp.ClientSession) -> None:
     for, and it hides the "status unknown" answer. aiohttp has no public switch for it: the
     attribute below is the one its own test client sets. If a release renames it, this
     refuses to run rather than resend cancels (tests/wire/test_backends.py pins the effect).
+    It runs when a session is opened: under the boundary, when the backend is built on the
+    first request, before anything is sent.
     """
     if getattr(session, "_retry_connection", None) is not True:
-        raise RuntimeError(
+        raise InternalsMoved(
             f"aiohttp {aiohttp.__version__} no longer has the resend switch this client turns "
-            'off; use connect(async_backend="httpx") until signing_hook supports it'
+            'off; use connect(async_backend="httpx") until binance_coinm_futures supports it'
         )
     session._retry_connection = False
 
@@ -183,6 +185,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # built outside a loop: the session opens on the first request
+        # Built in its loop (the boundary builds it on the first request): the session, and its
+        # guard on aiohttp's internals, before anything is sent.
+        self._open_session()
 
     def _open_session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
@@ -194,7 +203,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 limit=self._limits.max_connections or 0,
                 keepalive_timeout=self._limits.keepalive_expiry,
             )
-            self._session = aiohttp.ClientSession(
+            session = aiohttp.ClientSession(
                 connector=connector,
                 auto_decompress=False,
                 skip_auto_headers=_NO_AUTO_HEADERS,
@@ -202,8 +211,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 trust_env=False,  # the proxy is the one given, as for httpx's transport
                 timeout=aiohttp.ClientTimeout(total=None),
             )
-            _never_resend(self._session)
-            self._loop = loop
+            try:
+                _never_resend(session)
+            except InternalsMoved:
+                session.detach()  # closed: its connector never opened a connection
+                raise
+            self._session, self._loop = session, loop
         return self._session
 
     def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout:

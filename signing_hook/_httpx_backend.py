@@ -15,6 +15,10 @@ release of httpx or httpcore moves it: the guard fails loudly, never quietly sto
   after an answer in h11's buffer, and would read them as the answer to the next request on
   that connection; closing the answer closes such a connection instead of pooling it.
 
+The deadline guard runs when the backend is built, before anything is sent, so a moved
+internal there reaches the caller as ``InternalsMoved``; the overfull guard runs when the
+answer is closed, after the send, where the boundary makes it ``ExecutionStatusUnknown``.
+
 This module imports nothing from the boundary: connect() hands the boundary a backend.
 """
 
@@ -30,21 +34,13 @@ from typing import Any, Final
 import httpcore
 import httpx
 
-from ._call import CONNECT_RETRIES, DEADLINE
+from ._call import CONNECT_RETRIES, DEADLINE, InternalsMoved
 
 #: When the current sync call must be over (``time.monotonic()``); None outside a call. Set
 #: around each socket wait of a request and of its answer's body.
 CALL_DEADLINE: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
     "binance_coinm_futures.call_deadline", default=None
 )
-
-
-class InternalsMoved(RuntimeError):
-    """httpx or httpcore no longer has the private attribute a guard of this backend uses.
-
-    Raised rather than running unguarded: without the guard, a trickling peer could hold a
-    call for ever, or a stray answer could answer the next cancel.
-    """
 
 
 def _internal(owner: object, name: str) -> Any:

@@ -6,7 +6,12 @@ once by httpx's own connection retry); anything that fails after the request wen
 nobody knows (``ExecutionStatusUnknown``).
 
 The backends that move the bytes (httpx's own transports, or one given) raise httpx's
-exceptions; they are mapped here, and only here. This is also where every call is bounded:
+exceptions; they are mapped here, and only here. So is ``InternalsMoved``, a backend's guard
+finding that a library internal it relies on has moved: raised while the backend is built,
+nothing was sent and it reaches the caller as it is; raised once the backend has the request,
+the cancel may have been done, and the caller gets ``ExecutionStatusUnknown`` (its cause the
+``InternalsMoved``). Every backend gets this rule without code of its own. This is also where
+every call is bounded:
 finite timeouts, one deadline for the whole call (a time fetch and resend after -1021
 included), a cap on the answer's size, and no compressed answers.
 """
@@ -23,7 +28,7 @@ from typing import Final
 import httpx
 
 from . import _backends
-from ._call import DEADLINE
+from ._call import DEADLINE, InternalsMoved
 from ._errors import (
     TIMESTAMP_REJECTED,
     BinanceError,
@@ -85,6 +90,26 @@ def _failure(request: httpx.Request, error: Exception) -> BinanceError:
     else:
         detail = redact(f"{type(error).__name__}: {error}", request_secrets(request))
     return _mapped(request, detail, sent=not isinstance(error, _NOT_SENT))
+
+
+def _moved_after_sending(request: httpx.Request, moved: InternalsMoved) -> BinanceError:
+    """``ExecutionStatusUnknown`` for a guard that found a library internal moved once the
+    backend had the request: whether the exchange acted is unknown. (On the server-time fetch
+    after a -1021, the cancel was only refused: ``TimestampRejected``, as for any failure.)"""
+    # Nothing that holds the signed request (an httpx error being handled when the guard ran)
+    # stays reachable from the chain: the InternalsMoved is the cause, and the end of it.
+    moved.__context__ = None
+    error = _mapped(request, f"a library this client relies on changed ({moved})", sent=True)
+    if isinstance(error, ExecutionStatusUnknown):
+        error = ExecutionStatusUnknown(
+            f"{request.method} {request.url.path}: the request may have been sent, but a "
+            f"library this client relies on changed under it ({moved}). Whether the exchange "
+            "acted is unknown: query the order before acting, then install a release of httpx, "
+            "httpcore and aiohttp that binance_coinm_futures supports, or a "
+            "binance_coinm_futures release that supports yours"
+        )
+    error.__cause__ = moved
+    return error
 
 
 def _bound(request: httpx.Request) -> float:
@@ -221,15 +246,18 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     # stays reachable through __context__.
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         deadline = _bound(request)
+        backend = self._sync_transport()  # built before the send: InternalsMoved as it is
         failure: BinanceError | None = None
         try:
-            response = self._sync_transport().handle_request(request)
+            response = backend.handle_request(request)
             try:
                 body = _read(response, deadline)
             finally:
                 response.close()  # the backend's guards run here (a stray byte: not pooled)
         except (*_MAYBE_SENT, _Unreadable) as error:
             failure = _failure(request, error)
+        except InternalsMoved as moved:
+            failure = _moved_after_sending(request, moved)
         if failure is not None:
             raise failure
         return _loaded(response, body)
@@ -255,6 +283,8 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             failure = _failure(request, error)
         except TimeoutError:
             failure = _mapped(request, "the call's deadline passed before the answer", sent=True)
+        except InternalsMoved as moved:
+            failure = _moved_after_sending(request, moved)
         if failure is not None:
             raise failure
         return _loaded(response, body)
