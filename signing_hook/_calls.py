@@ -124,6 +124,14 @@ def _integer(value: str | None) -> int | None:
         return None
 
 
+def report_refusal(hook: CallHook, method: str, url: str, refusal: BaseException) -> None:
+    """Hand ``hook`` the record of a call refused before its request was built: a generated
+    function's ``TypeError`` (an argument of the wrong type), with 0 requests sent, as for a
+    call refused with ``InvalidRequest``. Its arguments were not read, so the record names the
+    operation but no symbol or id."""
+    Call(hook, httpx.Request(method, url)).__exit__(type(refusal), refusal, None)
+
+
 class Call:
     """One call being watched: started by the client's ``send``, reported when it ends."""
 

@@ -19,7 +19,7 @@ from binance_coinm_futures.client import AuthenticatedClient
 from ._auth import BinanceAuth
 from ._backends import AsyncBackendName, sync_backend
 from ._backends import async_backend as async_backend_named
-from ._calls import Call, CallHook, counting_hooks
+from ._calls import Call, CallHook, counting_hooks, report_refusal
 from ._clients import CLOSED, LeanAsyncClient, LeanClient
 from ._clock import Clock, ServerClock, server_time_of, system_clock
 from ._errors import (
@@ -103,6 +103,11 @@ class _Client(LeanClient):
         super().__init__(**kwargs)
         self._on_call = on_call
 
+    def call_refused(self, method: str, url: str, refusal: BaseException) -> None:
+        """A generated function refused the call before building its request (TypeError)."""
+        if self._on_call is not None:
+            report_refusal(self._on_call, method, url, refusal)
+
     def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
         try:
             return super().request(method, url, **kwargs)  # the lean path, or httpx's (send)
@@ -129,6 +134,11 @@ class _AsyncClient(LeanAsyncClient):
         super().__init__(**kwargs)
         self._on_call = on_call
         self._used = False
+
+    def call_refused(self, method: str, url: str, refusal: BaseException) -> None:
+        """A generated function refused the call before building its request (TypeError)."""
+        if self._on_call is not None:
+            report_refusal(self._on_call, method, url, refusal)
 
     async def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
         self._used = True

@@ -103,9 +103,8 @@ def _moved_after_sending(request: httpx.Request, moved: InternalsMoved) -> Binan
     if isinstance(error, ExecutionStatusUnknown):
         error = ExecutionStatusUnknown(
             f"{request.method} {request.url.path}: the request may have been sent, but a "
-            f"library this client relies on changed under it ({moved}). Whether the exchange "
-            "acted is unknown: query the order before acting, then install a release of httpx, "
-            "httpcore and aiohttp that binance_coinm_futures supports, or a "
+            f"library this client relies on changed under it ({moved}). Install a release of "
+            "httpx, httpcore and aiohttp that binance_coinm_futures supports, or a "
             "binance_coinm_futures release that supports yours"
         )
     error.__cause__ = moved

@@ -15,7 +15,7 @@ from binance_coinm_futures import (
     cancel_and_confirm,
     connect,
 )
-from binance_coinm_futures.api.trade import cancel_order, query_order
+from binance_coinm_futures.api.trade import cancel_algo_order, cancel_order, query_order
 from binance_coinm_futures.testing import Fault, LocalExchange
 from tests.wire.conftest import HMAC_KEY, HMAC_SECRET, credentials, seed
 
@@ -97,6 +97,54 @@ def test_a_call_refused_before_sending_sends_nothing(exchange: LocalExchange) ->
             cancel_order.sync(client=client, symbol=SYMBOL, order_id=0, orig_client_order_id="a")
     (record,) = records
     assert (record.outcome, record.requests_sent, record.status) == ("InvalidRequest", 0, None)
+
+
+def test_a_wrong_argument_type_is_recorded_like_any_refusal(exchange: LocalExchange) -> None:
+    """A generated function's TypeError (raised before a request exists) gives a record too,
+    as an InvalidRequest refusal does: 0 requests sent, the error's class."""
+    records: list[CallRecord] = []
+    with connect(base_url=exchange.url, on_call=records.append, **credentials("hmac")) as client:
+        with pytest.raises(TypeError, match="order_id must be int, got str"):
+            cancel_order.sync(client=client, symbol=SYMBOL, order_id="4612097861")  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="symbol must be str, got int"):
+            query_order.sync_detailed(client=client, symbol=1, order_id=1)  # type: ignore[arg-type]
+    assert [
+        (r.operation, r.method, r.path, r.outcome, r.requests_sent, r.status, r.code)
+        for r in records
+    ] == [
+        ("cancelOrder", "DELETE", "/dapi/v1/order", "TypeError", 0, None, None),
+        ("queryOrder", "GET", "/dapi/v1/order", "TypeError", 0, None, None),
+    ]
+    assert (records[0].symbol, records[0].order_id) == (None, None)
+    assert exchange.requests == []
+
+
+@pytest.mark.anyio
+async def test_a_wrong_argument_type_is_recorded_on_each_backend(
+    exchange: LocalExchange, backend_args: dict[str, Any]
+) -> None:
+    records: list[CallRecord] = []
+    async with connect(
+        base_url=exchange.url, on_call=records.append, **credentials("hmac"), **backend_args
+    ) as client:
+        with pytest.raises(TypeError, match="algo_id must be int, got bool"):
+            await cancel_algo_order.asyncio(client=client, algo_id=True)
+        with pytest.raises(TypeError, match="symbol must be str"):
+            await cancel_order.asyncio_detailed(client=client, symbol=None, order_id=1)  # type: ignore[arg-type]
+    assert [(r.operation, r.outcome, r.requests_sent) for r in records] == [
+        ("cancelAlgoOrder", "TypeError", 0),
+        ("cancelOrder", "TypeError", 0),
+    ]
+    assert exchange.requests == []
+
+
+def test_a_wrong_argument_type_without_on_call_is_still_a_type_error(
+    exchange: LocalExchange,
+) -> None:
+    with connect(base_url=exchange.url, **credentials("hmac")) as client:
+        with pytest.raises(TypeError, match="order_id must be int"):
+            cancel_order.sync(client=client, symbol=SYMBOL, order_id=1.5)  # type: ignore[arg-type]
+    assert exchange.requests == []
 
 
 def test_nothing_sent_is_recorded() -> None:

@@ -33,6 +33,14 @@ def _joined(http: httpx.Client | httpx.AsyncClient, url: str) -> str:
     return str(http.base_url).rstrip("/") + "/" + url.lstrip("/")
 
 
+def _refused(http: httpx.Client | httpx.AsyncClient, refusal: TypeError) -> None:
+    """Tell connect()'s client of a call refused before its request was built (an argument of
+    the wrong type), so that its on_call hook gets a record of it, as of every refused call."""
+    report = getattr(http, "call_refused", None)
+    if report is not None:
+        report("GET", _joined(http, "/dapi/v1/time"), refusal)
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ServerTime:
@@ -85,9 +93,12 @@ def sync_detailed(
         Response[ServerTime]: the status, headers, raw body and parsed model.
     """
 
-    kwargs = _get_kwargs()
-
     http = client.get_httpx_client()
+    try:
+        kwargs = _get_kwargs()
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = http.request(**kwargs)
 
@@ -124,9 +135,12 @@ def sync(
         ServerTime
     """
 
-    kwargs = _get_kwargs()
-
     http = client.get_httpx_client()
+    try:
+        kwargs = _get_kwargs()
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = http.request(**kwargs)
 
@@ -163,9 +177,12 @@ async def asyncio_detailed(
         Response[ServerTime]: the status, headers, raw body and parsed model.
     """
 
-    kwargs = _get_kwargs()
-
     http = client.get_async_httpx_client()
+    try:
+        kwargs = _get_kwargs()
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = await http.request(**kwargs)
 
@@ -202,9 +219,12 @@ async def asyncio(
         ServerTime
     """
 
-    kwargs = _get_kwargs()
-
     http = client.get_async_httpx_client()
+    try:
+        kwargs = _get_kwargs()
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = await http.request(**kwargs)
 

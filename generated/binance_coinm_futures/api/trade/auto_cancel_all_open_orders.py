@@ -57,6 +57,14 @@ def _joined(http: httpx.Client | httpx.AsyncClient, url: str) -> str:
     return str(http.base_url).rstrip("/") + "/" + url.lstrip("/")
 
 
+def _refused(http: httpx.Client | httpx.AsyncClient, refusal: TypeError) -> None:
+    """Tell connect()'s client of a call refused before its request was built (an argument of
+    the wrong type), so that its on_call hook gets a record of it, as of every refused call."""
+    report = getattr(http, "call_refused", None)
+    if report is not None:
+        report("POST", _joined(http, "/dapi/v1/countdownCancelAll"), refusal)
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> CountdownResponse:
@@ -129,13 +137,16 @@ def sync_detailed(
         Response[CountdownResponse]: the status, headers, raw body and parsed model.
     """
 
-    kwargs = _get_kwargs(
-        symbol=symbol,
-        countdown_time=countdown_time,
-        recv_window=recv_window,
-    )
-
     http = client.get_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            countdown_time=countdown_time,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = http.request(**kwargs)
 
@@ -192,13 +203,16 @@ def sync(
         CountdownResponse
     """
 
-    kwargs = _get_kwargs(
-        symbol=symbol,
-        countdown_time=countdown_time,
-        recv_window=recv_window,
-    )
-
     http = client.get_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            countdown_time=countdown_time,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = http.request(**kwargs)
 
@@ -255,13 +269,16 @@ async def asyncio_detailed(
         Response[CountdownResponse]: the status, headers, raw body and parsed model.
     """
 
-    kwargs = _get_kwargs(
-        symbol=symbol,
-        countdown_time=countdown_time,
-        recv_window=recv_window,
-    )
-
     http = client.get_async_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            countdown_time=countdown_time,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = await http.request(**kwargs)
 
@@ -318,13 +335,16 @@ async def asyncio(
         CountdownResponse
     """
 
-    kwargs = _get_kwargs(
-        symbol=symbol,
-        countdown_time=countdown_time,
-        recv_window=recv_window,
-    )
-
     http = client.get_async_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            countdown_time=countdown_time,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = await http.request(**kwargs)
 

@@ -57,6 +57,14 @@ def _joined(http: httpx.Client | httpx.AsyncClient, url: str) -> str:
     return str(http.base_url).rstrip("/") + "/" + url.lstrip("/")
 
 
+def _refused(http: httpx.Client | httpx.AsyncClient, refusal: TypeError) -> None:
+    """Tell connect()'s client of a call refused before its request was built (an argument of
+    the wrong type), so that its on_call hook gets a record of it, as of every refused call."""
+    report = getattr(http, "call_refused", None)
+    if report is not None:
+        report("DELETE", _joined(http, "/dapi/v1/algoOrder"), refusal)
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> CancelAlgoOrderResponse:
@@ -136,13 +144,16 @@ def sync_detailed(
         Response[CancelAlgoOrderResponse]: the status, headers, raw body and parsed model.
     """
 
-    kwargs = _get_kwargs(
-        algo_id=algo_id,
-        client_algo_id=client_algo_id,
-        recv_window=recv_window,
-    )
-
     http = client.get_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            algo_id=algo_id,
+            client_algo_id=client_algo_id,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = http.request(**kwargs)
 
@@ -206,13 +217,16 @@ def sync(
         CancelAlgoOrderResponse
     """
 
-    kwargs = _get_kwargs(
-        algo_id=algo_id,
-        client_algo_id=client_algo_id,
-        recv_window=recv_window,
-    )
-
     http = client.get_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            algo_id=algo_id,
+            client_algo_id=client_algo_id,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = http.request(**kwargs)
 
@@ -276,13 +290,16 @@ async def asyncio_detailed(
         Response[CancelAlgoOrderResponse]: the status, headers, raw body and parsed model.
     """
 
-    kwargs = _get_kwargs(
-        algo_id=algo_id,
-        client_algo_id=client_algo_id,
-        recv_window=recv_window,
-    )
-
     http = client.get_async_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            algo_id=algo_id,
+            client_algo_id=client_algo_id,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = await http.request(**kwargs)
 
@@ -346,13 +363,16 @@ async def asyncio(
         CancelAlgoOrderResponse
     """
 
-    kwargs = _get_kwargs(
-        algo_id=algo_id,
-        client_algo_id=client_algo_id,
-        recv_window=recv_window,
-    )
-
     http = client.get_async_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            algo_id=algo_id,
+            client_algo_id=client_algo_id,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = await http.request(**kwargs)
 

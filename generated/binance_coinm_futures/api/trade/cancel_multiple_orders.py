@@ -63,6 +63,14 @@ def _joined(http: httpx.Client | httpx.AsyncClient, url: str) -> str:
     return str(http.base_url).rstrip("/") + "/" + url.lstrip("/")
 
 
+def _refused(http: httpx.Client | httpx.AsyncClient, refusal: TypeError) -> None:
+    """Tell connect()'s client of a call refused before its request was built (an argument of
+    the wrong type), so that its on_call hook gets a record of it, as of every refused call."""
+    report = getattr(http, "call_refused", None)
+    if report is not None:
+        report("DELETE", _joined(http, "/dapi/v1/batchOrders"), refusal)
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> list[BatchItemUnknown | CancelOrderResponse | Error]:
@@ -175,14 +183,17 @@ def sync_detailed(
         Response[list[BatchItemUnknown | CancelOrderResponse | Error]]: the status, headers, raw body and parsed model.
     """
 
-    kwargs = _get_kwargs(
-        symbol=symbol,
-        order_id_list=order_id_list,
-        orig_client_order_id_list=orig_client_order_id_list,
-        recv_window=recv_window,
-    )
-
     http = client.get_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            order_id_list=order_id_list,
+            orig_client_order_id_list=orig_client_order_id_list,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = http.request(**kwargs)
 
@@ -248,14 +259,17 @@ def sync(
         list[BatchItemUnknown | CancelOrderResponse | Error]
     """
 
-    kwargs = _get_kwargs(
-        symbol=symbol,
-        order_id_list=order_id_list,
-        orig_client_order_id_list=orig_client_order_id_list,
-        recv_window=recv_window,
-    )
-
     http = client.get_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            order_id_list=order_id_list,
+            orig_client_order_id_list=orig_client_order_id_list,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = http.request(**kwargs)
 
@@ -321,14 +335,17 @@ async def asyncio_detailed(
         Response[list[BatchItemUnknown | CancelOrderResponse | Error]]: the status, headers, raw body and parsed model.
     """
 
-    kwargs = _get_kwargs(
-        symbol=symbol,
-        order_id_list=order_id_list,
-        orig_client_order_id_list=orig_client_order_id_list,
-        recv_window=recv_window,
-    )
-
     http = client.get_async_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            order_id_list=order_id_list,
+            orig_client_order_id_list=orig_client_order_id_list,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = await http.request(**kwargs)
 
@@ -394,14 +411,17 @@ async def asyncio(
         list[BatchItemUnknown | CancelOrderResponse | Error]
     """
 
-    kwargs = _get_kwargs(
-        symbol=symbol,
-        order_id_list=order_id_list,
-        orig_client_order_id_list=orig_client_order_id_list,
-        recv_window=recv_window,
-    )
-
     http = client.get_async_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            order_id_list=order_id_list,
+            orig_client_order_id_list=orig_client_order_id_list,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = await http.request(**kwargs)
 

@@ -62,6 +62,14 @@ def _joined(http: httpx.Client | httpx.AsyncClient, url: str) -> str:
     return str(http.base_url).rstrip("/") + "/" + url.lstrip("/")
 
 
+def _refused(http: httpx.Client | httpx.AsyncClient, refusal: TypeError) -> None:
+    """Tell connect()'s client of a call refused before its request was built (an argument of
+    the wrong type), so that its on_call hook gets a record of it, as of every refused call."""
+    report = getattr(http, "call_refused", None)
+    if report is not None:
+        report("DELETE", _joined(http, "/dapi/v1/order"), refusal)
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> CancelOrderResponse:
@@ -135,14 +143,17 @@ def sync_detailed(
         Response[CancelOrderResponse]: the status, headers, raw body and parsed model.
     """
 
-    kwargs = _get_kwargs(
-        symbol=symbol,
-        order_id=order_id,
-        orig_client_order_id=orig_client_order_id,
-        recv_window=recv_window,
-    )
-
     http = client.get_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            order_id=order_id,
+            orig_client_order_id=orig_client_order_id,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = http.request(**kwargs)
 
@@ -200,14 +211,17 @@ def sync(
         CancelOrderResponse
     """
 
-    kwargs = _get_kwargs(
-        symbol=symbol,
-        order_id=order_id,
-        orig_client_order_id=orig_client_order_id,
-        recv_window=recv_window,
-    )
-
     http = client.get_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            order_id=order_id,
+            orig_client_order_id=orig_client_order_id,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = http.request(**kwargs)
 
@@ -265,14 +279,17 @@ async def asyncio_detailed(
         Response[CancelOrderResponse]: the status, headers, raw body and parsed model.
     """
 
-    kwargs = _get_kwargs(
-        symbol=symbol,
-        order_id=order_id,
-        orig_client_order_id=orig_client_order_id,
-        recv_window=recv_window,
-    )
-
     http = client.get_async_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            order_id=order_id,
+            orig_client_order_id=orig_client_order_id,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = await http.request(**kwargs)
 
@@ -330,14 +347,17 @@ async def asyncio(
         CancelOrderResponse
     """
 
-    kwargs = _get_kwargs(
-        symbol=symbol,
-        order_id=order_id,
-        orig_client_order_id=orig_client_order_id,
-        recv_window=recv_window,
-    )
-
     http = client.get_async_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            order_id=order_id,
+            orig_client_order_id=orig_client_order_id,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = await http.request(**kwargs)
 

@@ -50,6 +50,14 @@ def _joined(http: httpx.Client | httpx.AsyncClient, url: str) -> str:
     return str(http.base_url).rstrip("/") + "/" + url.lstrip("/")
 
 
+def _refused(http: httpx.Client | httpx.AsyncClient, refusal: TypeError) -> None:
+    """Tell connect()'s client of a call refused before its request was built (an argument of
+    the wrong type), so that its on_call hook gets a record of it, as of every refused call."""
+    report = getattr(http, "call_refused", None)
+    if report is not None:
+        report("GET", _joined(http, "/dapi/v1/openAlgoOrders"), refusal)
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> list[AlgoOrder]:
@@ -123,12 +131,15 @@ def sync_detailed(
         Response[list[AlgoOrder]]: the status, headers, raw body and parsed model.
     """
 
-    kwargs = _get_kwargs(
-        symbol=symbol,
-        recv_window=recv_window,
-    )
-
     http = client.get_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = http.request(**kwargs)
 
@@ -181,12 +192,15 @@ def sync(
         list[AlgoOrder]
     """
 
-    kwargs = _get_kwargs(
-        symbol=symbol,
-        recv_window=recv_window,
-    )
-
     http = client.get_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = http.request(**kwargs)
 
@@ -239,12 +253,15 @@ async def asyncio_detailed(
         Response[list[AlgoOrder]]: the status, headers, raw body and parsed model.
     """
 
-    kwargs = _get_kwargs(
-        symbol=symbol,
-        recv_window=recv_window,
-    )
-
     http = client.get_async_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = await http.request(**kwargs)
 
@@ -297,12 +314,15 @@ async def asyncio(
         list[AlgoOrder]
     """
 
-    kwargs = _get_kwargs(
-        symbol=symbol,
-        recv_window=recv_window,
-    )
-
     http = client.get_async_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = await http.request(**kwargs)
 

@@ -57,6 +57,14 @@ def _joined(http: httpx.Client | httpx.AsyncClient, url: str) -> str:
     return str(http.base_url).rstrip("/") + "/" + url.lstrip("/")
 
 
+def _refused(http: httpx.Client | httpx.AsyncClient, refusal: TypeError) -> None:
+    """Tell connect()'s client of a call refused before its request was built (an argument of
+    the wrong type), so that its on_call hook gets a record of it, as of every refused call."""
+    report = getattr(http, "call_refused", None)
+    if report is not None:
+        report("GET", _joined(http, "/dapi/v1/algoOrder"), refusal)
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> AlgoOrder:
@@ -139,13 +147,16 @@ def sync_detailed(
         Response[AlgoOrder]: the status, headers, raw body and parsed model.
     """
 
-    kwargs = _get_kwargs(
-        algo_id=algo_id,
-        client_algo_id=client_algo_id,
-        recv_window=recv_window,
-    )
-
     http = client.get_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            algo_id=algo_id,
+            client_algo_id=client_algo_id,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = http.request(**kwargs)
 
@@ -212,13 +223,16 @@ def sync(
         AlgoOrder
     """
 
-    kwargs = _get_kwargs(
-        algo_id=algo_id,
-        client_algo_id=client_algo_id,
-        recv_window=recv_window,
-    )
-
     http = client.get_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            algo_id=algo_id,
+            client_algo_id=client_algo_id,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = http.request(**kwargs)
 
@@ -285,13 +299,16 @@ async def asyncio_detailed(
         Response[AlgoOrder]: the status, headers, raw body and parsed model.
     """
 
-    kwargs = _get_kwargs(
-        algo_id=algo_id,
-        client_algo_id=client_algo_id,
-        recv_window=recv_window,
-    )
-
     http = client.get_async_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            algo_id=algo_id,
+            client_algo_id=client_algo_id,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = await http.request(**kwargs)
 
@@ -358,13 +375,16 @@ async def asyncio(
         AlgoOrder
     """
 
-    kwargs = _get_kwargs(
-        algo_id=algo_id,
-        client_algo_id=client_algo_id,
-        recv_window=recv_window,
-    )
-
     http = client.get_async_httpx_client()
+    try:
+        kwargs = _get_kwargs(
+            algo_id=algo_id,
+            client_algo_id=client_algo_id,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
     kwargs["url"] = _joined(http, kwargs["url"])
     response = await http.request(**kwargs)
 
