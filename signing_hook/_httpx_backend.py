@@ -34,7 +34,8 @@ from typing import Any, Final
 import httpcore
 import httpx
 
-from ._call import CONNECT_RETRIES, DEADLINE, InternalsMoved
+from ._call import CONNECT_RETRIES, DEADLINE
+from ._call import InternalsMoved as InternalsMoved  # its home in 2.0.0, kept importable
 
 #: When the current sync call must be over (``time.monotonic()``); None outside a call. Set
 #: around each socket wait of a request and of its answer's body.

@@ -14,9 +14,9 @@ import pytest
 from aiohttp.client_proto import ResponseHandler
 
 from binance_coinm_futures._runtime import _aiohttp_backend
+from binance_coinm_futures._runtime._call import InternalsMoved
 from binance_coinm_futures._runtime._httpx_backend import (
     AsyncHttpxBackend,
-    InternalsMoved,
     SyncHttpxBackend,
     overfull_connection,
 )
@@ -131,7 +131,7 @@ def test_aiohttp_backend_refuses_to_run_when_the_resend_switch_moves() -> None:
             del session._retry_connection
             _aiohttp_backend._never_resend(session)
 
-    with pytest.raises(RuntimeError, match="resend switch"):
+    with pytest.raises(InternalsMoved, match="resend switch"):
         asyncio.run(run())
 
 
