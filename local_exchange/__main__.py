@@ -147,9 +147,11 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         type=parse_fault,
-        metavar="NAME[=TIMES]",
-        help="answer the next TIMES (default 1) cancels with this fault, in the order given "
-        f"(repeat); NAME is one of: {', '.join(fault_names())}",
+        metavar="'NAME[=TIMES] [METHOD] [PATH]'",
+        help="answer the next TIMES (default 1) METHOD PATH requests (default: cancels, DELETE "
+        "/dapi/v1/order) with this fault, in the order given (repeat), as the stdin command "
+        f"`fault` does, e.g. 'unknown_enum=2 GET /dapi/v1/algoOrder'; NAME is one of: "
+        f"{', '.join(fault_names())}",
     )
     return parser
 
@@ -255,8 +257,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if taken is not None:
             parser.error(f"--algo-order: {taken}")
         added.append(exchange.add_algo_order(**algo_order))
-    for fault, times in args.fault:
-        exchange.inject(fault, times)
+    for queued in args.fault:
+        queued.inject(exchange)
 
     done = threading.Event()
 
@@ -284,7 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             " ".join(f"{name}={shlex.quote(value)}" for name, value in startup.items()), flush=True
         )
-        queued = ", ".join(f"{fault.name.lower()} x{times}" for fault, times in args.fault)
+        queued = ", ".join(map(str, args.fault))
         ids = " ".join(str(order.order_id) for order in exchange.open_orders)
         algo_ids = " ".join(str(order.algo_id) for order in exchange.open_algo_orders)
         print(

@@ -13,7 +13,8 @@ process that owns the exchange's stdin can steer it::
     log [N]                                            the last N requests (default 20)
     help                                               this list
 
-The same text forms are the ``--order`` and ``--fault`` flags.
+The same text forms are the ``--order`` and ``--fault`` flags, each read by one parser:
+``--fault "unknown_enum=2 GET /dapi/v1/algoOrder"`` queues what the ``fault`` command would.
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ import argparse
 import re
 import typing
 from collections.abc import Callable, Iterable
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from typing import Any, Final, TextIO
 
 from ._algo import ALGO_STATUSES, AlgoOrder
-from ._exchange import LocalExchange
+from ._exchange import LocalExchange, check_fault_target
 from ._faults import Fault
 from ._orders import Order
-from ._spec import client_order_id_regex
+from ._spec import ORDER_PATH, client_order_id_regex
 
 COMMANDS: Final = (
     "order ID,CLIENT_ORDER_ID,SYMBOL[,FIELD=VALUE...] | "
@@ -48,17 +49,51 @@ def fault_names() -> list[str]:
     return [fault.name.lower() for fault in Fault]
 
 
-def parse_fault(value: str) -> tuple[Fault, int]:
-    """NAME[=TIMES]: a fault, by its name or value in any case, and how many times (1 or more)."""
-    name, _, times = value.partition("=")
+@dataclass(frozen=True)
+class QueuedFault:
+    """A fault to queue: what `LocalExchange.inject` is called with."""
+
+    fault: Fault
+    times: int
+    method: str = "DELETE"
+    path: str = ORDER_PATH
+
+    def inject(self, exchange: LocalExchange) -> None:
+        exchange.inject(self.fault, self.times, method=self.method, path=self.path)
+
+    @property
+    def target(self) -> str:
+        """The requests it answers: "GET", or "GET /dapi/v1/algoOrder" off the default path."""
+        return self.method if self.path == ORDER_PATH else f"{self.method} {self.path}"
+
+    def __str__(self) -> str:
+        cancels = (self.method, self.path) == ("DELETE", ORDER_PATH)
+        return f"{self.fault.name.lower()} x{self.times}" + (
+            "" if cancels else f" for {self.target}"
+        )
+
+
+def parse_fault(value: str) -> QueuedFault:
+    """NAME[=TIMES] [METHOD] [PATH], the form of the ``fault`` command and of ``--fault``: a
+    fault by its name or value in any case, how many times (1 or more), and the requests it
+    answers (default DELETE /dapi/v1/order: cancels)."""
+    words = value.split()
+    spec, method, path = [*words, "", ""][:3] if 1 <= len(words) <= 3 else ("", "", "")
+    name, _, times = spec.partition("=")
     fault = next((f for f in Fault if name.lower() in (f.name.lower(), str(f.value))), None)
     if fault is None or (times and not times.isdigit()):
         raise argparse.ArgumentTypeError(
-            f"--fault takes NAME[=TIMES] with NAME one of {', '.join(fault_names())}, got {value!r}"
+            f"--fault takes NAME[=TIMES] [DELETE|GET|POST] [PATH] with NAME one of "
+            f"{', '.join(fault_names())}, got {value!r}"
         )
     if times and int(times) < 1:
-        raise argparse.ArgumentTypeError(f"--fault {value}: TIMES must be 1 or more")
-    return fault, int(times or 1)
+        raise argparse.ArgumentTypeError(f"--fault {spec}: TIMES must be 1 or more")
+    queued = QueuedFault(fault, int(times or 1), method.upper() or "DELETE", path or ORDER_PATH)
+    try:
+        check_fault_target(queued.method, queued.path)
+    except ValueError as wrong:
+        raise argparse.ArgumentTypeError(str(wrong)) from None
+    return queued
 
 
 def _decimal_fields(example: Any) -> frozenset[str]:
@@ -203,14 +238,9 @@ def run_command(exchange: LocalExchange, line: str) -> str:
             exchange.add_order(order)
             return f"ok: order {order.order_id} ({order.client_order_id}) on {order.symbol}"
         if word == "fault":
-            spec, method, path = [*rest.split(), "", ""][:3]
-            fault, times = parse_fault(spec)
-            method = method.upper() or "DELETE"
-            if path:
-                exchange.inject(fault, times, method=method, path=path)
-                return f"ok: {fault.name.lower()} x{times} queued for {method} {path}"
-            exchange.inject(fault, times, method=method)
-            return f"ok: {fault.name.lower()} x{times} queued for {method}"
+            queued = parse_fault(rest)
+            queued.inject(exchange)
+            return f"ok: {queued.fault.name.lower()} x{queued.times} queued for {queued.target}"
         if word == "orders":
             return "ok: open orders " + (" ".join(map(str, _known_ids(exchange))) or "(none)")
         if word == "log":

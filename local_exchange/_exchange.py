@@ -73,6 +73,17 @@ _FAULT_PATHS = {
     COUNTDOWN_PATH: ("POST",),
 }
 """The paths `inject` can fail, with their methods."""
+
+
+def check_fault_target(method: str, path: str) -> None:
+    """ValueError unless `inject` can fail `method` `path` requests."""
+    methods = _FAULT_PATHS.get(path)
+    if methods is None:
+        raise ValueError(f"path must be one of {', '.join(_FAULT_PATHS)}, got {path!r}")
+    if method not in methods:
+        raise ValueError(f"method must be one of {', '.join(methods)}, got {method!r}")
+
+
 _LONGEST_TIMER_S = 10**9
 _TRIGGERED_ORDER_IDS = 9_000_000_001
 """Regular orders placed by a triggered algo order count from here."""
@@ -310,11 +321,7 @@ class LocalExchange:
         """
         if times < 0:
             raise ValueError("times must not be negative")
-        methods = _FAULT_PATHS.get(path)
-        if methods is None:
-            raise ValueError(f"path must be one of {', '.join(_FAULT_PATHS)}, got {path!r}")
-        if method not in methods:
-            raise ValueError(f"method must be one of {', '.join(methods)}, got {method!r}")
+        check_fault_target(method, path)
         with self._lock:
             self._faults[method, path].extend([fault] * times)
 

@@ -223,6 +223,69 @@ def test_orders_and_faults_from_flags() -> None:
         assert signed_cancel(url, "demo-api-key", "demo-secret", 4612097861).json()["code"] == -2011
 
 
+def test_a_fault_flag_reaches_any_path_and_method_as_the_fault_command_does() -> None:
+    """--fault reads the stdin command's form (one parser): NAME[=TIMES] [METHOD] [PATH]."""
+    from binance_coinm_futures import RateLimited, ServiceUnavailable, connect
+    from binance_coinm_futures.api.trade import cancel_algo_order, query_order
+
+    with exchange_process(
+        "--algo-order",
+        "BTCUSD_PERP,client_algo_id=stop-1,order_type=STOP_MARKET",
+        "--fault",
+        "rate_limited=2 GET",
+        "--fault",
+        "service_unavailable_503 delete /dapi/v1/algoOrder",
+    ) as running:
+        assert (
+            "faults queued: rate_limited x2 for GET, "
+            "service_unavailable_503 x1 for DELETE /dapi/v1/algoOrder." in running.summary
+        )
+        with connect(api_key="demo-api-key", secret="demo-secret", base_url=running.url) as client:
+            for _ in range(2):
+                with pytest.raises(RateLimited):
+                    query_order.sync(client=client, symbol="BTCUSD_PERP", order_id=4612097861)
+            # The cancel path had no fault queued: the queries' faults were theirs alone.
+            assert signed_cancel(running.url, "demo-api-key", "demo-secret", 4612097861).json()[
+                "status"
+            ] == ("CANCELED")
+            with pytest.raises(ServiceUnavailable):
+                cancel_algo_order.sync(client=client, client_algo_id="stop-1")
+            done = cancel_algo_order.sync(client=client, client_algo_id="stop-1")
+            assert (done.client_algo_id, done.code) == ("stop-1", "200")
+
+
+@pytest.mark.parametrize(
+    ("value", "complaint"),
+    [
+        ("slow PUT", "method must be one of DELETE, GET, got 'PUT'"),
+        ("slow GET /dapi/v1/nowhere", "path must be one of /dapi/v1/order"),
+        ("slow DELETE /dapi/v1/openAlgoOrders", "method must be one of GET, got 'DELETE'"),
+        ("slow GET /dapi/v1/order more", "--fault takes NAME[=TIMES] [DELETE|GET|POST] [PATH]"),
+    ],
+)
+def test_a_fault_flag_for_a_path_or_method_that_cannot_fail_is_refused(
+    value: str, complaint: str
+) -> None:
+    assert complaint in refused("--fault", value)
+
+
+def test_the_fault_flag_and_command_share_one_parser() -> None:
+    from binance_coinm_futures.testing import LocalExchange
+    from binance_coinm_futures.testing._control import QueuedFault, parse_fault, run_command
+    from binance_coinm_futures.testing._faults import Fault
+
+    text = "UNKNOWN_ENUM=3 get /dapi/v1/openAlgoOrders"
+    assert parse_fault(text) == QueuedFault(Fault.UNKNOWN_ENUM, 3, "GET", "/dapi/v1/openAlgoOrders")
+    assert parse_fault("slow") == QueuedFault(Fault.SLOW, 1, "DELETE", "/dapi/v1/order")
+    with LocalExchange() as exchange:
+        assert run_command(exchange, f"fault {text}") == (
+            "ok: unknown_enum x3 queued for GET /dapi/v1/openAlgoOrders"
+        )
+        assert run_command(exchange, "fault slow GET /dapi/v1/order") == (
+            "ok: slow x1 queued for GET"
+        )
+
+
 def test_every_fault_is_offered() -> None:
     usage = subprocess.run(
         [sys.executable, "-m", "binance_coinm_futures.testing", "--help"],
@@ -269,7 +332,10 @@ def test_algo_orders_from_flags() -> None:
         (["--algo-order", "algo_id=5"], "--algo-order takes SYMBOL[,FIELD=VALUE...]"),
         (["--algo-order", "BTCUSD_PERP,colour=red"], "--algo-order: unknown field 'colour'"),
         (["--algo-order", "BTCUSD_PERP,algo_id=five"], "algo_id='five' is not a"),
-        (["--fault", "meteor"], "--fault takes NAME[=TIMES] with NAME one of rate_limited"),
+        (
+            ["--fault", "meteor"],
+            "--fault takes NAME[=TIMES] [DELETE|GET|POST] [PATH] with NAME one of rate_limited",
+        ),
         (["--fault", "slow=twice"], "--fault takes NAME[=TIMES]"),
         (["--hmac-key", "no-secret"], "--hmac-key takes API_KEY=SECRET"),
         (
