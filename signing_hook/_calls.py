@@ -47,7 +47,9 @@ class CallRecord:
         order_id: the ``order_id`` the call named, if any.
         orig_client_order_id: the ``orig_client_order_id`` the call named, if any.
         outcome: ``"success"``, or the class name of the exception the call raised, e.g.
-            ``"UnknownOrder"``, ``"ExecutionStatusUnknown"``, ``"CancelledError"``.
+            ``"UnknownOrder"``, ``"ExecutionStatusUnknown"``, ``"CancelledError"``, or
+            ``"TypeError"`` for an argument of the wrong type (then no symbol or id is set:
+            the arguments were not read).
         code: Binance's error code (e.g. -2011), None on success or when there was none.
         status: the HTTP status of the last answer, None when no answer came.
         latency: seconds from the call's start to its end, resends and waits included.

@@ -16,12 +16,13 @@ service::
           └────────┘  status unknown ── wait ──────────┤
               ▲       any other error ── raised as is  │
               │                                        ▼
-              │  still open (see below)           ┌────────┐  any other status
+              │  still open (see below)           ┌────────┐  done or fired (see below)
               └───────────────────────────────────│ QUERY  │──────────► return (from query)
                                                   └────────┘
                      status unknown, nothing sent,   │  ▲    -2013 ──► raise UnknownOrder
                      503 "Service Unavailable.",     │  │      ("not found": not open)
-                     429 / 418, TRIGGERING:          │  │    any other error ──► raised as is
+                     429 / 418, TRIGGERING, a status │  │    any other error ──► raised as is
+                     openapi.yaml does not document: │  │
                      wait, query again ──────────────┘──┘
 
 What each status means is read from openapi.yaml (``x-binance-statuses`` of the query's

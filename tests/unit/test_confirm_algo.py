@@ -436,3 +436,26 @@ def test_an_answer_that_is_no_algo_order_after_a_regular_not_found_is_said_so() 
         machine.send(ServiceUnavailable("Service Unavailable.", status=503))
     assert "the algo service could not say (ServiceUnavailable" in raised.value.msg
     assert "It is not open" not in raised.value.msg
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        ("NEW", "which is open: it can still trigger"),
+        ("CANCELED", "which is not open"),
+        ("PAUSED", "which is in a status openapi.yaml does not document: it may still trigger"),
+    ],
+)
+def test_what_the_algo_service_holds_for_a_regular_id_is_told_by_its_status(
+    status: str, said: str
+) -> None:
+    """A regular id the order book does not find, held by the algo service: an undocumented
+    algoStatus is never called "not open"."""
+    target = _Target(SYMBOL, None, "desk-7", None)
+    machine = _decide(target, _Limits(8, 30.0, 0.0), lambda: 0.0)
+    next(machine)
+    for outcome in (unknown_order(), does_not_exist()):
+        machine.send(outcome)
+    with pytest.raises(UnknownOrder) as raised:
+        machine.send(algo_queried(status))
+    assert f"algoStatus {status}), {said}" in raised.value.msg
