@@ -343,10 +343,10 @@ def test_no_wait_runs_past_the_deadline() -> None:
     assert run.steps == ["cancel", 1.0, "query"]
 
 
-@pytest.mark.parametrize("status", ["EXPIRED_IN_MATCH", "PENDING_CANCEL", "new", ""])
+@pytest.mark.parametrize("status", ["PAUSED_2027", "PENDING_CANCEL", "new", ""])
 def test_an_undocumented_status_is_no_proof_and_is_queried_again(status: str) -> None:
-    """openapi.yaml documents NEW, PARTIALLY_FILLED, FILLED, CANCELED and EXPIRED; any other
-    status says nothing about whether the order is off the book."""
+    """openapi.yaml documents NEW, PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED, REJECTED and
+    EXPIRED_IN_MATCH; any other status says nothing about whether the order is off the book."""
     run = Run()
     state = drive([unknown(), queried(status), queried(status), queried("CANCELED")], run)
     assert run.calls == ["cancel", "query", "query", "query"]
@@ -357,11 +357,11 @@ def test_an_undocumented_status_is_no_proof_and_is_queried_again(status: str) ->
 def test_an_undocumented_status_until_the_bound_is_status_unknown_naming_it() -> None:
     run = Run()
     with pytest.raises(ExecutionStatusUnknown) as raised:
-        drive([unknown_order()] + [queried("EXPIRED_IN_MATCH")] * 8, run, max_requests=4)
+        drive([unknown_order()] + [queried("PAUSED_2027")] * 8, run, max_requests=4)
     assert run.calls == ["cancel", "query", "query", "query"]
     message = str(raised.value)
     assert "the bound of 4 requests is reached" in message
-    assert "status 'EXPIRED_IN_MATCH', which openapi.yaml does not document" in message
+    assert "status 'PAUSED_2027', which openapi.yaml does not document" in message
     assert "no proof that the order is off the book" in message
 
 
@@ -386,7 +386,7 @@ OUTCOMES: list[Any] = [
     lambda: queried("PARTIALLY_FILLED"),
     lambda: queried("CANCELED"),
     lambda: queried("FILLED"),
-    lambda: queried("EXPIRED_IN_MATCH"),
+    lambda: queried("PAUSED_2027"),
 ]
 
 

@@ -220,7 +220,9 @@ def test_what_each_status_means_is_written_once_in_the_spec() -> None:
     """``x-binance-statuses`` pins the documented statuses and their meanings.
 
     Regular orders: NEW, PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED (binance-live-2026.md,
-    from the 2026-06 COIN-M Cancel Order change). Algo orders: Binance's USDⓈ-M page "Event:
+    from the 2026-06 COIN-M Cancel Order change), and REJECTED, EXPIRED_IN_MATCH (the order
+    status lists of Binance's derivatives pages: USDⓈ-M "Common Definition", Portfolio Margin
+    "Event: Futures Order update", read 2026-12-04). Algo orders: Binance's USDⓈ-M page "Event:
     Algo Order Update" (developers.binance.com/docs/derivatives/usds-margined-futures/
     user-data-streams/Event-Algo-Order-Update, read 2026-12-04; unverified for COIN-M): NEW
     (not yet triggered), TRIGGERING (forwarded to the matching engine), TRIGGERED (placed in
@@ -232,7 +234,7 @@ def test_what_each_status_means_is_written_once_in_the_spec() -> None:
     assert regular.field == "status"
     assert regular.kinds == {
         "open": {"NEW", "PARTIALLY_FILLED"},
-        "done": {"FILLED", "CANCELED", "EXPIRED"},
+        "done": {"FILLED", "CANCELED", "EXPIRED", "REJECTED", "EXPIRED_IN_MATCH"},
     }
     algo = statuses("AlgoOrder")
     assert algo.field == "algoStatus"

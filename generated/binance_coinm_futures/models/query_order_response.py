@@ -23,8 +23,8 @@ class QueryOrderResponse:
         Attributes:
             order_id (int): Unique identifier for the order.
             symbol (str): Trading symbol.
-            status (str): Order status: NEW, PARTIALLY_FILLED, FILLED, CANCELED or EXPIRED (an open string: values Binance
-                adds later parse too).
+            status (str): Order status: NEW, PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED, REJECTED or EXPIRED_IN_MATCH (an
+                open string: values Binance adds later parse too).
             client_order_id (str): Client-generated order ID.
             executed_qty (str): Quantity of the order that has been executed.
             pair (str | Unset): Trading pair.
