@@ -403,7 +403,7 @@ def _storm_table(storms: Sequence[Storm], delay_ms: float) -> list[str]:
     return lines
 
 
-def _pull_table(pulls: Sequence[Pull], delay_ms: float, count: int) -> list[str]:
+def _pull_table(pulls: Sequence[Pull], delay_ms: float, count: int, rounds: int) -> list[str]:
     if not pulls:
         return []
     paths = _pull_paths(pulls)
@@ -431,7 +431,8 @@ def _pull_table(pulls: Sequence[Pull], delay_ms: float, count: int) -> list[str]
         "a time; async clients send the single cancels all at once and the 4 batches at once. "
         "After every pull the server is asked what it still holds, so a confirmation it denies "
         f"is a failure too. Each cell: the median pull ({count} timed per measurement, after "
-        "one untimed pull per path), then the median over rounds, and the requests the server "
+        f"one untimed pull per path), then the median over {rounds} round(s), and the requests "
+        "the server "
         "counted per pull. A path that failed shows its first failure (details below the table); "
         "— : the client has no such path.",
         "",
@@ -580,7 +581,9 @@ def write_report(
     if storms:
         lines += ["", "## Cancel storm", "", *_storm_table(storms, meta["storm_delay_ms"])]
     if pulls:
-        table = _pull_table(pulls, meta["storm_delay_ms"], meta.get("pulls", 0))
+        table = _pull_table(
+            pulls, meta["storm_delay_ms"], meta.get("pulls", 0), meta.get("pull_rounds", 1)
+        )
         lines += ["", "## Pull 32 quotes: time to a confirmed flat book", "", *table]
     lines += [
         "",
@@ -599,7 +602,11 @@ def write_report(
                 *_profile_tables(profile[mode]),
             ]
     others = [f"- storm, {s.client}: {s.problem}" for s in storms if not s.verified]
-    others += [f"- pull, {p.client}, {p.path}: {p.problem}" for p in pulls if not p.verified]
+    failed_pulls: dict[tuple[str, str], str] = {}
+    for pull in pulls:
+        if not pull.verified:
+            failed_pulls.setdefault((pull.client, pull.path), pull.problem)
+    others += [f"- pull, {client}, {path}: {why}" for (client, path), why in failed_pulls.items()]
     problems = _problems(runs)
     if others and problems[0].startswith("None"):
         problems = [
@@ -692,7 +699,7 @@ def write_plot(
     handles, labels = cpu_ax.get_legend_handles_labels()
     spare_ax.legend(handles, labels, loc="center", fontsize="small")
     figure.suptitle("Signed COIN-M Cancel Order against one local keep-alive server")
-    figure.tight_layout()
+    figure.tight_layout(h_pad=3)
     figure.savefig(path, dpi=100)
     plt.close(figure)
 
@@ -729,11 +736,12 @@ def _plot_pulls(axes: Any, pulls: Sequence[Pull]) -> None:
             )
             for offset, client in zip(offsets, clients, strict=True):
                 if (client, path) in failed:
-                    axis.plot([1], [offset], "x", color="black")
+                    axis.plot([1.2], [offset], "x", color="black")
         axis.set_yticks(range(len(clients)), clients)
         axis.set_xscale("log")
         axis.set_xlabel("ms to a confirmed flat book (lower is better; x: the path failed)")
         kind = "async" if asynchronous else "sync"
         axis.set_title(f"Pull 32 quotes, {kind}: 5 ms round trip")
         axis.grid(True, which="both", axis="x", alpha=0.3)
-        axis.legend(fontsize="small")
+        axis.set_xlim(left=1)
+        axis.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
