@@ -8,6 +8,11 @@ Each measurement is a fresh worker process (bench/worker.py) pinned to CPU 0, wh
 (bench/server.py) runs pinned to CPU 1, so neither steals the other's core. Rounds are
 interleaved — every client once, then again — so that a slow minute on a shared machine lands
 on all clients alike, and ratios are taken within a round before the median across rounds.
+
+Each round also runs the per-call rows' cancel storm and, in the first rounds, the "pull 32
+quotes" row (bench/pulls.py): every client takes a book of 32 open orders to a confirmed flat
+book by each path it offers, on the server with a 5 ms round trip. A peer's path that fails is
+reported with its code and message; a path of ours that fails fails the run.
 """
 
 from __future__ import annotations
