@@ -10,7 +10,7 @@ written from Binance's rules and never from our signer: ``X-MBX-APIKEY`` must na
 ``signature`` must be the last parameter of totalParams (query string then body, the exact
 bytes received) and its HMAC-SHA256 (-1022 otherwise); ``timestamp`` must lie within
 ``recvWindow``; the parameters are read and refused as the local exchange reads them (a batch
-list that is not compact JSON is -1130, as Binance answers it).
+list that is not a JSON list is -1130, as Binance answers it).
 
 It holds an order book for the "pull 32 quotes" row: ``POST /bench/seed?symbol=S&count=N``
 empties the symbol's book and places N new open orders (their ids, from 10**12 up, are
