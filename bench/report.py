@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from pulls import PATH_TITLES as PULL_TITLES
+from pulls import PATHS as PULL_PATHS
+
 FLOOR_SYNC: Final = "httpx + hmac by hand"
 PLAIN_SYNC: Final = "httpx + hmac, client.delete(url)"
 FLOOR_ASYNC: Final = "aiohttp + hmac by hand"
@@ -105,6 +108,42 @@ class Storm:
 
 
 @dataclass(frozen=True)
+class Pull:
+    """One worker's pulls by one path: `pulls` times, `size` open orders to a confirmed flat
+    book (bench/pulls.py says what "confirmed" means), timed from the first request to the
+    confirmation."""
+
+    client: str
+    group: str
+    path: str
+    asynchronous: bool = False
+    size: int = 0
+    round: int = 0
+    pulls: int = 0
+    failures: int = 0
+    first_failure: str = ""
+    wall_ms_median: float = 0.0
+    wall_ms_p90: float = 0.0
+    cpu_ms_median: float = 0.0
+    requests_median: float = 0.0
+    crashed: str = ""
+
+    @property
+    def verified(self) -> bool:
+        return not self.crashed and self.pulls > 0 and self.failures == 0
+
+    @property
+    def problem(self) -> str:
+        if self.crashed:
+            return f"crashed: {self.crashed}"
+        if self.failures:
+            return f"{self.failures} of {self.pulls} pulls failed, first: {self.first_failure}"
+        if not self.pulls:
+            return "no pull was made"
+        return ""
+
+
+@dataclass(frozen=True)
 class ImportTime:
     label: str
     group: str
@@ -175,7 +214,10 @@ def _storm_ratios(storms: Sequence[Storm], top: str, bottom: str) -> list[float]
 
 
 def _targets(
-    runs: Sequence[Run], storms: Sequence[Storm], imports: Sequence[ImportTime]
+    runs: Sequence[Run],
+    storms: Sequence[Storm],
+    imports: Sequence[ImportTime],
+    pulls: Sequence[Pull] = (),
 ) -> list[str]:
     grouped = _by_key(runs)
     lines = [
@@ -231,6 +273,11 @@ def _targets(
         name = f"storm of 32, time to the last answer, {OURS_ASYNC[0]} ÷ {client}"
         ratios = _storm_ratios(storms, OURS_ASYNC[0], client)
         row(name, ("", 0), ("", 0), ("≤ 1", _at_most(1.0)), ratios)
+    for path in _pull_paths(pulls):
+        for client, asynchronous in sorted(_pull_peers(pulls, path)):
+            mine = OURS_ASYNC[0] if asynchronous else OURS_SYNC
+            name = f"pull 32, {path}, time to a confirmed flat book, {mine} ÷ {client}"
+            row(name, ("", 0), ("", 0), None, _pull_ratios(pulls, path, mine, client))
     seconds = {i.label: i.seconds for i in imports}
     if IMPORT_OURS in seconds and IMPORT_FLOOR in seconds:
         ratio = seconds[IMPORT_OURS] / seconds[IMPORT_FLOOR]
@@ -240,6 +287,27 @@ def _targets(
             f"| ≤ {TARGET_IMPORT_VS_HTTPX} | {met} |"
         )
     return lines + _quick_start_row(imports)
+
+
+def _pull_paths(pulls: Sequence[Pull]) -> list[str]:
+    """The paths measured, in bench/pulls.py's order."""
+    seen = {p.path for p in pulls if p.path}
+    return [path for path in PULL_PATHS if path in seen] + sorted(seen - set(PULL_PATHS))
+
+
+def _pull_peers(pulls: Sequence[Pull], path: str) -> set[tuple[str, bool]]:
+    """(peer, whether it is async) for each peer measured on ``path``."""
+    return {(p.client, p.asynchronous) for p in pulls if p.group == "peer" and p.path == path}
+
+
+def _pull_ratios(pulls: Sequence[Pull], path: str, top: str, bottom: str) -> list[float]:
+    """top's median pull time ÷ bottom's on ``path``, one ratio per round where both were
+    confirmed in every pull (a failed path has no time to compare)."""
+    per_round: dict[int, dict[str, float]] = defaultdict(dict)
+    for pull in pulls:
+        if pull.path == path and pull.verified:
+            per_round[pull.round][pull.client] = pull.wall_ms_median
+    return [r[top] / r[bottom] for r in per_round.values() if top in r and bottom in r]
 
 
 def _at_most(limit: float) -> Callable[[float], bool]:
@@ -335,6 +403,76 @@ def _storm_table(storms: Sequence[Storm], delay_ms: float) -> list[str]:
     return lines
 
 
+def _pull_table(pulls: Sequence[Pull], delay_ms: float, count: int, rounds: int) -> list[str]:
+    if not pulls:
+        return []
+    paths = _pull_paths(pulls)
+    size = next((p.size for p in pulls if p.size), 32)
+    by_key: dict[tuple[str, str], list[Pull]] = defaultdict(list)
+    groups: dict[str, str] = {}
+    asynchronous: dict[str, bool] = {}
+    crashes: dict[str, str] = {}
+    for pull in pulls:
+        groups[pull.client] = pull.group
+        asynchronous[pull.client] = pull.asynchronous
+        if pull.crashed:
+            crashes.setdefault(pull.client, pull.crashed)
+        else:
+            by_key[pull.client, pull.path].append(pull)
+    rank = {"ours": 0, "floor": 1, "peer": 2}
+    clients = sorted(groups, key=lambda c: (rank.get(groups[c], 3), asynchronous[c], c))
+    titles = " | ".join(PULL_TITLES.get(path, path) for path in paths)
+    lines = [
+        f"A symbol holds {size} open orders (re-seeded before each pull); each client takes the "
+        "book to a *confirmed* flat book by each path it offers, against a server that answers "
+        f"each request {delay_ms:g} ms after it arrived. Confirmed: for single cancels and "
+        "batches, every id answered as that order with status CANCELED; for cancel-all, its "
+        "success answer and then an empty open-orders list. Sync clients send one request at "
+        "a time; async clients send the single cancels all at once and the 4 batches at once. "
+        "After every pull the server is asked what it still holds, so a confirmation it denies "
+        f"is a failure too. Each cell: the median pull ({count} timed per measurement, after "
+        f"one untimed pull per path), then the median over {rounds} round(s), and the requests "
+        "the server "
+        "counted per pull. A path that failed shows its first failure (details below the table); "
+        "— : the client has no such path.",
+        "",
+        f"| client | {titles} | all confirmed |",
+        "| --- |" + " ---: |" * len(paths) + " :---: |",
+    ]
+    failures: list[str] = []
+    for client in clients:
+        cells = []
+        verified = client not in crashes
+        for path in paths:
+            these = by_key.get((client, path), [])
+            if client in crashes:
+                cells.append("crashed")
+                continue
+            if not these:
+                cells.append("—")
+                continue
+            if all(p.verified for p in these):
+                ms = statistics.median(p.wall_ms_median for p in these)
+                requests = statistics.median(p.requests_median for p in these)
+                cells.append(f"{ms:,.1f} ms · {requests:g} req")
+                continue
+            verified = False
+            failed = next(p for p in these if not p.verified)
+            cells.append(f"**failed**: {_first_reason(failed)}")
+            failures.append(f"- {client}, {PULL_TITLES.get(path, path)}: {failed.problem}")
+        lines.append(f"| {client} | {' | '.join(cells)} | {_check(verified)} |")
+    failures += [f"- {client}: crashed: {why}" for client, why in crashes.items()]
+    if failures:
+        lines += ["", "Pull failures, as the client reported them:", "", *failures]
+    return lines
+
+
+def _first_reason(pull: Pull) -> str:
+    """The short form of a failed path's first failure, for a table cell."""
+    reason = pull.first_failure or pull.problem
+    return reason.replace("|", "\\|")[:90]
+
+
 def _group_rank(grouped: dict[Key, list[Run]], client: str) -> int:
     group = next(runs[0].group for key, runs in grouped.items() if key[0] == client)
     return {"ours": 0, "floor": 1, "peer": 2}.get(group, 3)
@@ -409,6 +547,7 @@ def write_report(
     imports: Sequence[ImportTime],
     profile: dict[str, list[dict[str, Any]]],
     meta: dict[str, Any],
+    pulls: Sequence[Pull] = (),
 ) -> str:
     today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     pinned = (
@@ -436,11 +575,16 @@ def write_report(
         )
     if meta["skipped"]:
         lines.append(f"- Not installed here, so not measured: {', '.join(meta['skipped'])}.")
-    lines += ["", "## Targets", "", *_targets(runs, storms, imports)]
+    lines += ["", "## Targets", "", *_targets(runs, storms, imports, pulls)]
     lines += ["", "## Sync API: CPU and latency per call", "", *_sync_table(runs)]
     lines += ["", "## Async API", "", *_async_table(runs)]
     if storms:
         lines += ["", "## Cancel storm", "", *_storm_table(storms, meta["storm_delay_ms"])]
+    if pulls:
+        table = _pull_table(
+            pulls, meta["storm_delay_ms"], meta.get("pulls", 0), meta.get("pull_rounds", 1)
+        )
+        lines += ["", "## Pull 32 quotes: time to a confirmed flat book", "", *table]
     lines += [
         "",
         f"## Import time (fresh interpreter, median of {meta['import_repeats']}, interleaved)",
@@ -457,8 +601,18 @@ def write_report(
                 "",
                 *_profile_tables(profile[mode]),
             ]
-    lines += ["", "## Failures", "", *_problems(runs)]
-    lines += [f"- storm, {s.client}: {s.problem}" for s in storms if not s.verified]
+    others = [f"- storm, {s.client}: {s.problem}" for s in storms if not s.verified]
+    failed_pulls: dict[tuple[str, str], str] = {}
+    for pull in pulls:
+        if not pull.verified:
+            failed_pulls.setdefault((pull.client, pull.path), pull.problem)
+    others += [f"- pull, {client}, {path}: {why}" for (client, path), why in failed_pulls.items()]
+    problems = _problems(runs)
+    if others and problems[0].startswith("None"):
+        problems = [
+            "Every call of the per-call rows was answered 200 after the server verified it."
+        ]
+    lines += ["", "## Failures", "", *problems, *others]
     versions = meta["versions"]
     lines += ["", "## Versions", "", "| package | version |", "| --- | --- |"]
     lines += [f"| {name} | {versions[name]} |" for name in sorted(versions)]
@@ -471,7 +625,11 @@ _COLOURS: Final = {"ours": "tab:blue", "floor": "tab:gray", "peer": "tab:orange"
 
 
 def write_plot(
-    path: Path, runs: Sequence[Run], storms: Sequence[Storm], imports: Sequence[ImportTime]
+    path: Path,
+    runs: Sequence[Run],
+    storms: Sequence[Storm],
+    imports: Sequence[ImportTime],
+    pulls: Sequence[Pull] = (),
 ) -> None:
     import matplotlib
 
@@ -479,8 +637,8 @@ def write_plot(
     import matplotlib.pyplot as plt
 
     grouped = _by_key(runs)
-    figure, axes = plt.subplots(3, 2, figsize=(15, 15))
-    (sync_ax, import_ax), (rate_ax, cpu_ax), (storm_ax, spare_ax) = axes
+    figure, axes = plt.subplots(4, 2, figsize=(15, 20))
+    (sync_ax, import_ax), (rate_ax, cpu_ax), (storm_ax, spare_ax), pull_axes = axes
     spare_ax.axis("off")
 
     sync = sorted((k for k in grouped if k[1] == 0), key=lambda k: -_median(grouped[k], _cpu))
@@ -537,9 +695,53 @@ def write_plot(
     storm_ax.set_xscale("log")  # a rate-limited client takes seconds, the rest milliseconds
     storm_ax.set_xlabel("ms (lower is better)")
     storm_ax.grid(True, which="both", axis="x", alpha=0.3)
+    _plot_pulls(pull_axes, pulls)
     handles, labels = cpu_ax.get_legend_handles_labels()
     spare_ax.legend(handles, labels, loc="center", fontsize="small")
     figure.suptitle("Signed COIN-M Cancel Order against one local keep-alive server")
-    figure.tight_layout()
+    figure.tight_layout(h_pad=3)
     figure.savefig(path, dpi=100)
     plt.close(figure)
+
+
+_PATH_COLOURS: Final = ("tab:red", "tab:green", "tab:blue", "tab:purple")
+
+
+def _plot_pulls(axes: Any, pulls: Sequence[Pull]) -> None:
+    """Sync clients left, async right: one bar per path confirmed, a cross where it failed."""
+    paths = _pull_paths(pulls)
+    for axis, asynchronous in zip(axes, (False, True), strict=True):
+        walls: dict[tuple[str, str], list[float]] = defaultdict(list)
+        failed: set[tuple[str, str]] = set()
+        for pull in pulls:
+            if pull.asynchronous != asynchronous:
+                continue
+            if pull.verified:
+                walls[pull.client, pull.path].append(pull.wall_ms_median)
+            elif pull.path:
+                failed.add((pull.client, pull.path))
+        clients = sorted({c for c, _ in walls} | {c for c, _ in failed}, reverse=True)
+        height = 0.8 / max(len(paths), 1)
+        for index, path in enumerate(paths):
+            offsets = [row + (index - len(paths) / 2 + 0.5) * height for row in range(len(clients))]
+            values = [
+                statistics.median(walls[c, path]) if (c, path) in walls else 0.0 for c in clients
+            ]
+            axis.barh(
+                offsets,
+                values,
+                height=height,
+                color=_PATH_COLOURS[index % len(_PATH_COLOURS)],
+                label=PULL_TITLES.get(path, path),
+            )
+            for offset, client in zip(offsets, clients, strict=True):
+                if (client, path) in failed:
+                    axis.plot([1.2], [offset], "x", color="black")
+        axis.set_yticks(range(len(clients)), clients)
+        axis.set_xscale("log")
+        axis.set_xlabel("ms to a confirmed flat book (lower is better; x: the path failed)")
+        kind = "async" if asynchronous else "sync"
+        axis.set_title(f"Pull 32 quotes, {kind}: 5 ms round trip")
+        axis.grid(True, which="both", axis="x", alpha=0.3)
+        axis.set_xlim(left=1)
+        axis.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)

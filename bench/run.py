@@ -1,12 +1,18 @@
 """Run the benchmark: start the server, measure every client, write results.md and results.png.
 
     python bench/run.py            # everything; bench/run.sh prepares bench/.venv and calls this
-    python bench/run.py --smoke    # ours and the floors, N=20, one round; for CI, in .venv
+    python bench/run.py --smoke    # ours and the floors, N=20, one round, one pull of each
+                                   # path; for CI, in .venv
 
 Each measurement is a fresh worker process (bench/worker.py) pinned to CPU 0, while the server
 (bench/server.py) runs pinned to CPU 1, so neither steals the other's core. Rounds are
 interleaved — every client once, then again — so that a slow minute on a shared machine lands
 on all clients alike, and ratios are taken within a round before the median across rounds.
+
+Each round also runs the per-call rows' cancel storm and, in the first rounds, the "pull 32
+quotes" row (bench/pulls.py): every client takes a book of 32 open orders to a confirmed flat
+book by each path it offers, on the server with a 5 ms round trip. A peer's path that fails is
+reported with its code and message; a path of ours that fails fails the run.
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from clients import API_KEY, CLIENTS, SECRET, AsyncClient, SyncClient
-from report import ImportTime, Run, Storm, write_plot, write_report
+from pulls import PULL_SIZE, PULLERS, AsyncPuller
+from report import ImportTime, Pull, Run, Storm, write_plot, write_report
 
 BENCH: Final = Path(__file__).resolve().parent
 IN_FLIGHT: Final = (1, 32, 128)
@@ -37,6 +44,10 @@ STORM_DELAY_MS: Final = 5.0  # the storm server's simulated round trip
 WORKER_SECONDS: Final = 90.0  # one measurement never runs longer
 SERVER_SECONDS: Final = 3600.0  # nor does a forgotten server
 IMPORT_REPEATS: Final = 15
+PULLS: Final = 3  # timed pulls of each path per measurement (bench/pulls.py)
+# The pull row runs in the first rounds only: each round of it costs ~20 s of worker start-ups
+# and 5 ms round trips, and make bench stays near 15 minutes.
+PULL_ROUNDS: Final = 3
 
 
 @dataclass(frozen=True)
@@ -155,6 +166,33 @@ def measure_storm(name: str, url: str, size: int, storms: int, cpu: int | None) 
     return Storm(group=client.group, **result)
 
 
+def measure_pull(name: str, url: str, size: int, pulls: int, cpu: int | None) -> list[Pull]:
+    """One worker's pulls of ``size`` open orders: one Pull per path the client offers."""
+    command = [sys.executable, str(BENCH / "worker.py"), name, "--url", url]
+    command += ["--pull", str(size), "--pulls", str(pulls)]
+    command += ["--max-seconds", str(WORKER_SECONDS)]
+    if cpu is not None:
+        command += ["--cpu", str(cpu)]
+    puller = PULLERS[name]
+    asynchronous = isinstance(puller, AsyncPuller)
+    env = environment(puller.distribution if puller.isolated else "")
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, env=env, timeout=WORKER_SECONDS + 60
+        )
+    except subprocess.TimeoutExpired:
+        why = "did not finish in time"
+        return [Pull(name, puller.group, "", asynchronous, crashed=why)]
+    if done.returncode != 0 or not done.stdout.strip():
+        why = " ".join(done.stderr.strip().splitlines()[-1:]) or "no output"
+        return [Pull(name, puller.group, "", asynchronous, crashed=why)]
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return [
+        Pull(name, puller.group, path, asynchronous, size=result["size"], **fields)
+        for path, fields in result["paths"].items()
+    ]
+
+
 def _crashed(name: str, in_flight: int, why: str | list[str]) -> dict[str, Any]:
     reason = why if isinstance(why, str) else " ".join(why)
     return {"client": name, "in_flight": in_flight, "calls": 0, "crashed": reason}
@@ -261,6 +299,16 @@ def main() -> int:
     storm_size = min(STORM_SIZE, calls)  # smoke: a storm of N
     storm_count = 1 if args.smoke else STORMS
     stormers = [n for n in names if isinstance(CLIENTS[n], AsyncClient)]
+    pull_count = 1 if args.smoke else PULLS
+    pullers = [
+        n
+        for n, p in PULLERS.items()
+        if p.group in groups and (not args.smoke or installed(p.distribution))
+    ]
+    skipped += sorted(
+        f"{n} (pull)" for n, p in PULLERS.items() if p.group in groups and n not in pullers
+    )
+    pulls: list[Pull] = []
     with bench_server(server_cpu) as url, bench_server(server_cpu, STORM_DELAY_MS) as slow_url:
         plan = configurations(names)
         for round_index in range(rounds):
@@ -275,6 +323,13 @@ def main() -> int:
                 storm = measure_storm(name, slow_url, storm_size, storm_count, client_cpu)
                 storms.append(replace(storm, round=round_index))
                 print(_storm_progress(storms[-1]), file=sys.stderr, flush=True)
+            pull_rounds = min(rounds, PULL_ROUNDS)
+            shift = round_index * len(pullers) // pull_rounds
+            pulled = pullers[shift:] + pullers[:shift] if round_index < pull_rounds else []
+            for name in pulled:
+                for pull in measure_pull(name, slow_url, PULL_SIZE, pull_count, client_cpu):
+                    pulls.append(replace(pull, round=round_index))
+                    print(_pull_progress(pulls[-1]), file=sys.stderr, flush=True)
         profile = _profile(url, max(calls, 200), client_cpu)
     imports = import_times(cases, client_cpu)
     distributions = {c.distribution for c in CLIENTS.values()}
@@ -291,11 +346,13 @@ def main() -> int:
         "import_repeats": IMPORT_REPEATS,
         "rate_limited_calls": max(c.max_calls or 0 for c in CLIENTS.values()),
         "storm_delay_ms": STORM_DELAY_MS,
+        "pulls": pull_count,
+        "pull_rounds": min(rounds, PULL_ROUNDS),
     }
     out.mkdir(parents=True, exist_ok=True)
-    report = write_report(out / "results.md", runs, storms, imports, profile, meta)
+    report = write_report(out / "results.md", runs, storms, imports, profile, meta, pulls)
     if not args.smoke or _has_matplotlib():
-        write_plot(out / "results.png", runs, storms, imports)
+        write_plot(out / "results.png", runs, storms, imports, pulls)
     print(report if args.smoke else f"wrote {out / 'results.md'} and {out / 'results.png'}")
     broken = [r for r in runs if r.group in {"ours", "floor"} and not r.verified]
     for run in broken:
@@ -303,7 +360,10 @@ def main() -> int:
     broken_storms = [s for s in storms if s.group in {"ours", "floor"} and not s.verified]
     for storm in broken_storms:
         print(f"FAILED: {storm.client} (storm): {storm.problem}", file=sys.stderr)
-    return 1 if broken or broken_storms else 0
+    broken_pulls = [p for p in pulls if p.group in {"ours", "floor"} and not p.verified]
+    for pull in broken_pulls:
+        print(f"FAILED: {pull.client} (pull, {pull.path}): {pull.problem}", file=sys.stderr)
+    return 1 if broken or broken_storms or broken_pulls else 0
 
 
 def _run_fields(result: dict[str, Any]) -> dict[str, Any]:
@@ -325,6 +385,14 @@ def _storm_progress(storm: Storm) -> str:
     return (
         f"round {storm.round + 1} {storm.client:<38} storm of {storm.size} "
         f"{storm.wall_ms_median:8.1f} ms to the last answer  {status}"
+    )
+
+
+def _pull_progress(pull: Pull) -> str:
+    status = "ok" if pull.verified else f"PROBLEM: {pull.problem}"
+    return (
+        f"round {pull.round + 1} {pull.client:<38} pull {pull.size}, {pull.path:<12} "
+        f"{pull.wall_ms_median:8.1f} ms to a confirmed flat book  {status}"
     )
 
 

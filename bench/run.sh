@@ -13,7 +13,7 @@ STAMP=$VENV/.installed
 stale() {
 	[[ -f $STAMP ]] || return 0
 	local input
-	for input in bench/requirements*.txt pyproject.toml; do
+	for input in bench/requirements*.txt bench/run.sh pyproject.toml; do
 		[[ $input -nt $STAMP ]] && return 0
 	done
 	return 1
@@ -23,7 +23,8 @@ if stale; then
 	rm -rf "$VENV"
 	"$PYTHON" -m venv "$VENV"
 	"${PIP[@]}" --upgrade pip
-	"${PIP[@]}" -r bench/requirements.txt -e .
+	# The testing extra: the bench server checks requests with the local exchange's rules.
+	"${PIP[@]}" -r bench/requirements.txt -e '.[testing]'
 	# binance-common 4.7.0, which the official SDK pins, asks for a certifi release the
 	# registry does not serve yet; certifi is only a CA bundle and every call here is plain
 	# HTTP on loopback, so the SDK and binance-common go in without their dependency checks.

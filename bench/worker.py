@@ -2,9 +2,14 @@
 
     python bench/worker.py CLIENT --url URL --calls N [--in-flight K] [--cpu C]
     python bench/worker.py CLIENT --url URL --storm 32 --storms R [--cpu C]
+    python bench/worker.py CLIENT --url URL --pull 32 --pulls R [--cpu C]
 
 A storm issues `--storm` cancels at once and waits for the last answer; it is timed R times
 (wall clock), after one untimed storm that opens the connections a warm client would have.
+
+A pull (bench/pulls.py) seeds the server's book with `--pull` open orders, then times one of
+the client's paths to a confirmed flat book; the paths take turns, R timed pulls each, after
+one untimed pull of each.
 
 A fresh process per measurement keeps peers from sharing imports, pools or garbage, and lets
 ``time.process_time()`` charge this process alone: the server runs in another one. Warm-up
@@ -23,7 +28,8 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
-from clients import CLIENTS, AsyncCancel, AsyncClient, SyncCancel, SyncClient
+from clients import CLIENTS, SYMBOL, AsyncCancel, AsyncClient, SyncCancel, SyncClient
+from pulls import PATHS, PULLERS, AsyncPull, AsyncPuller, SyncPull, describe
 
 
 @dataclass
@@ -214,9 +220,136 @@ async def measure_storm(
     return json.dumps(asdict(result))
 
 
+@dataclass
+class PullTally:
+    """One path's timed pulls: failures are counted and the first one kept, never hidden."""
+
+    walls_ms: list[float] = field(default_factory=list)
+    cpus_ms: list[float] = field(default_factory=list)
+    requests: list[int] = field(default_factory=list)
+    failures: int = 0
+    first_failure: str = ""
+
+    def add(self, wall_ms: float, cpu_ms: float, requests: int, failure: str) -> None:
+        self.walls_ms.append(wall_ms)
+        self.cpus_ms.append(cpu_ms)
+        self.requests.append(requests)
+        if failure:
+            self.failures += 1
+            self.first_failure = self.first_failure or failure[:300]
+
+    def result(self) -> dict[str, object]:
+        walls = self.walls_ms or [0.0]
+        return {
+            "pulls": len(self.walls_ms),
+            "failures": self.failures,
+            "first_failure": self.first_failure,
+            "wall_ms_median": statistics.median(walls),
+            "wall_ms_p90": statistics.quantiles(walls, n=10)[8] if len(walls) > 1 else walls[0],
+            "cpu_ms_median": statistics.median(self.cpus_ms or [0.0]),
+            "requests_median": statistics.median(self.requests or [0]),
+        }
+
+
+def _control(url: str, path: str, method: str = "GET") -> dict[str, object]:
+    # The URL is always the bench server's own http:// address on loopback.
+    request = urllib.request.Request(f"{url}{path}", method=method)  # noqa: S310
+    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+        answer: dict[str, object] = json.load(response)
+        return answer
+
+
+def _seed(url: str, size: int) -> tuple[list[int], int]:
+    """A fresh book of ``size`` open orders; their ids and the signed requests so far."""
+    ids = _control(url, f"/bench/seed?symbol={SYMBOL}&count={size}", "POST")["ids"]
+    assert isinstance(ids, list)
+    return [int(i) for i in ids], _signed_so_far(url)
+
+
+def _signed_so_far(url: str) -> int:
+    signed = _control(url, "/bench/stats").get("signed", 0)
+    assert isinstance(signed, int)
+    return signed
+
+
+def _still_open(url: str) -> int:
+    count = _control(url, f"/bench/book?symbol={SYMBOL}")["open"]
+    assert isinstance(count, int)
+    return count
+
+
+def _judge(url: str, failure: str) -> str:
+    """The pull's failure; a client that confirmed a flat book the server denies fails too."""
+    left = _still_open(url)
+    if not failure and left:
+        return f"the client confirmed a flat book, but the server still holds {left} open orders"
+    return failure
+
+
+def measure_pulls_sync(
+    paths: dict[str, SyncPull], url: str, size: int, pulls: int, deadline: float
+) -> dict[str, PullTally]:
+    tallies = {path: PullTally() for path in paths}
+    for attempt in range(pulls + 1):  # the first round is the untimed warm-up
+        for path, pull in paths.items():
+            ids, signed = _seed(url, size)
+            failure = ""
+            cpu, wall = time.process_time(), time.perf_counter()
+            try:
+                pull(ids)
+            except Exception as error:
+                failure = describe(error)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            failure = _judge(url, failure)
+            if attempt:
+                tallies[path].add(wall * 1000, cpu * 1000, _signed_so_far(url) - signed, failure)
+        if time.monotonic() > deadline:
+            break
+    return tallies
+
+
+async def measure_pulls_async(
+    paths: dict[str, AsyncPull], url: str, size: int, pulls: int, deadline: float
+) -> dict[str, PullTally]:
+    tallies = {path: PullTally() for path in paths}
+    for attempt in range(pulls + 1):
+        for path, pull in paths.items():
+            ids, signed = _seed(url, size)
+            failure = ""
+            cpu, wall = time.process_time(), time.perf_counter()
+            try:
+                await pull(ids)
+            except Exception as error:
+                failure = describe(error)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            failure = _judge(url, failure)
+            if attempt:
+                tallies[path].add(wall * 1000, cpu * 1000, _signed_so_far(url) - signed, failure)
+        if time.monotonic() > deadline:
+            break
+    return tallies
+
+
+def measure_pulls(name: str, url: str, size: int, pulls: int, seconds: float) -> str:
+    puller = PULLERS[name]
+    deadline = time.monotonic() + seconds
+    if isinstance(puller, AsyncPuller):
+
+        async def run() -> dict[str, PullTally]:
+            async with puller.open(url) as paths:
+                return await measure_pulls_async(dict(paths), url, size, pulls, deadline)
+
+        tallies = asyncio.run(run())
+    else:
+        with puller.open(url) as sync_paths:
+            tallies = measure_pulls_sync(dict(sync_paths), url, size, pulls, deadline)
+    results = {path: tallies[path].result() for path in PATHS if path in tallies}
+    return json.dumps({"kind": "pull", "client": name, "size": size, "paths": results})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("client", choices=sorted(CLIENTS))
+    parser.add_argument("client", choices=sorted(CLIENTS.keys() | PULLERS.keys()))
     parser.add_argument("--url", required=True)
     parser.add_argument("--calls", type=int, default=0)
     parser.add_argument("--in-flight", type=int, default=1)
@@ -224,9 +357,14 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=60.0)
     parser.add_argument("--storm", type=int, help="cancels issued at once, per storm")
     parser.add_argument("--storms", type=int, default=20, help="timed storms")
+    parser.add_argument("--pull", type=int, help="open orders to take to a confirmed flat book")
+    parser.add_argument("--pulls", type=int, default=5, help="timed pulls per path")
     args = parser.parse_args()
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
+    if args.pull:
+        print(measure_pulls(args.client, args.url, args.pull, args.pulls, args.max_seconds))
+        return
     client = CLIENTS[args.client]
     if args.storm:
         assert isinstance(client, AsyncClient), "a storm needs an async client"

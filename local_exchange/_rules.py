@@ -195,17 +195,36 @@ class BatchRequest:
     client_order_ids: tuple[str, ...] | None
 
 
+def _list_value(params: dict[str, str], name: str) -> str:
+    """A batch list's text, its name matched in any case, as Binance matches it: ccxt sends
+    ``orderidlist`` and is answered 200 (ccxt PR 22890), and Binance's refusals name the
+    parameter in lower case ("Data sent for parameter 'orderidlist' is not valid.")."""
+    text = params.get(name)
+    if text is not None:
+        return text
+    wanted = name.lower()
+    return next((value for key, value in params.items() if key.lower() == wanted), "")
+
+
+def _not_valid(name: str) -> Rejection:
+    return _bad_request(-1130, f"Data sent for parameter '{name.lower()}' is not valid.")
+
+
 def _id_list(params: dict[str, str], name: str, kind: type) -> list[object] | None:
-    """The JSON list of one batch parameter, as Binance reads it: compact JSON, decoded."""
-    text = params.get(name, "")
+    """The JSON list of one batch parameter, as Binance reads it: compact JSON, decoded.
+
+    Anything else is -1130, as Binance answers a key repeated per id
+    (``orderIdList=1&orderIdList=2``: binance-futures-connector issue 15 and PR 255).
+    """
+    text = _list_value(params, name)
     if not text:
         return None
     try:
         ids = json.loads(text)
     except ValueError:
-        raise _illegal(name, "a JSON list") from None
+        raise _not_valid(name) from None
     if not isinstance(ids, list) or not ids or not all(type(i) is kind for i in ids):
-        raise _illegal(name, "a JSON list")
+        raise _not_valid(name)
     if len(ids) > batch_max_ids():
         raise _bad_request(-1102, f"Param '{name}' holds more than {batch_max_ids()} ids.")
     return ids

@@ -35,10 +35,12 @@ from ._confirm import _backoff as backoff_after
 from ._confirm import _Limits as Limits
 from ._confirm import _Wait as Wait
 from ._errors import BinanceError, ExecutionStatusUnknown, InvalidRequest, error_for_code
-from ._outcome import load_json
+from ._outcome import answer_json
 from ._spec import OperationRules, check_one_id, operation_rules, path_of
 
 if TYPE_CHECKING:
+    import httpx
+
     from binance_coinm_futures.models import AlgoOrder, CancelOrderResponse, QueryOrderResponse
 
 logger: Final = logging.getLogger("binance_coinm_futures")
@@ -85,14 +87,33 @@ class _Batch:
             "recv_window": UNSET if self.recv_window is None else self.recv_window,
         }
 
-    def results(self, content: bytes, parsed: Sequence[object]) -> list[BatchResult]:
-        """One result per id, in request order, from a batch answer the success rule passed."""
+    def request(self, http: httpx.Client | httpx.AsyncClient) -> dict[str, Any]:
+        """The generated function's request: its method, and its URL joined to ``http``'s base.
+
+        The batch is sent as ``sync_detailed`` sends it, but the httpx response is kept: the
+        generated ``Response`` keeps the body's bytes only, not the one parse of them that the
+        per-item results must read.
+        """
+        from binance_coinm_futures.api.trade import cancel_multiple_orders
+
+        kwargs: dict[str, Any] = cancel_multiple_orders._get_kwargs(**self.arguments())
+        kwargs["url"] = cancel_multiple_orders._joined(http, kwargs["url"])
+        return kwargs
+
+    def results(self, client: AuthenticatedClient, response: httpx.Response) -> list[BatchResult]:
+        """One result per id, in request order, from a batch answer the success rule passed.
+
+        Items and models come from the one parse of the answer (``answer_json``), the value
+        the success rule judged; the answer is never parsed a second time.
+        """
+        from binance_coinm_futures.api.trade import cancel_multiple_orders
         from binance_coinm_futures.models import CancelOrderResponse
 
         rule = _rules().success
         if rule is None:  # pragma: no cover - openapi.yaml documents the batch's success
             raise LookupError("openapi.yaml documents no success answer for the batch")
-        items = load_json(content)
+        parsed = cancel_multiple_orders._parse_response(client=client, response=response)
+        items = answer_json(response)
         assert isinstance(items, list)  # the success rule checked it
         results: list[BatchResult] = []
         for index, (item, model) in enumerate(zip(items, parsed, strict=True)):
@@ -162,11 +183,9 @@ def cancel_batch(
             nothing is sent.
         BinanceError: the whole call failed, as for ``cancel_order``.
     """
-    from binance_coinm_futures.api.trade import cancel_multiple_orders
-
     batch = _Batch(symbol, order_ids, orig_client_order_ids, recv_window)
-    response = cancel_multiple_orders.sync_detailed(client=client, **batch.arguments())
-    return batch.results(response.content, response.parsed or [])
+    http = client.get_httpx_client()
+    return batch.results(client, http.request(**batch.request(http)))
 
 
 async def cancel_batch_async(
@@ -178,11 +197,9 @@ async def cancel_batch_async(
     recv_window: int | None = None,
 ) -> list[BatchResult]:
     """The async form of `cancel_batch`: the same results and errors."""
-    from binance_coinm_futures.api.trade import cancel_multiple_orders
-
     batch = _Batch(symbol, order_ids, orig_client_order_ids, recv_window)
-    response = await cancel_multiple_orders.asyncio_detailed(client=client, **batch.arguments())
-    return batch.results(response.content, response.parsed or [])
+    http = client.get_async_httpx_client()
+    return batch.results(client, await http.request(**batch.request(http)))
 
 
 # -- any number of ids ------------------------------------------------------------------------

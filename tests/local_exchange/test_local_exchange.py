@@ -1010,3 +1010,44 @@ def test_order_ids_outside_long_range_are_refused_even_in_any_order_mode(
             response = delete(client, HMAC.query(cancel_params(orderId=order_id)))
     assert response.status_code == 400
     assert response.json()["code"] == code
+
+
+# -- Cancel Multiple Orders: how the list parameter is read -------------------------------------
+
+
+def batch_delete(client: httpx.Client, query: str) -> httpx.Response:
+    return client.request(
+        "DELETE", f"/dapi/v1/batchOrders?{query}", headers={"X-MBX-APIKEY": HMAC_KEY}
+    )
+
+
+def signed_raw(payload: str) -> str:
+    """``payload`` exactly as given (already encoded), then its HMAC signature."""
+    return f"{payload}&signature={hmac_hex(HMAC_SECRET, payload)}"
+
+
+def test_a_batch_list_named_in_lower_case_is_read(
+    exchange: LocalExchange, client: httpx.Client
+) -> None:
+    """ccxt sends `orderidlist`; Binance answers it (ccxt PR 22890)."""
+    exchange.add_order(Order(8101, "q-8101", "BTCUSD_PERP"))
+    payload = f"symbol=BTCUSD_PERP&orderidlist=%5B8101%5D&timestamp={now_ms()}"
+    answer = batch_delete(client, signed_raw(payload))
+    assert answer.status_code == 200, answer.text
+    assert [item["orderId"] for item in answer.json()] == [8101]
+    assert 8101 not in open_ids(exchange)
+
+
+@pytest.mark.parametrize(
+    "list_text",
+    ["orderIdList=8102&orderIdList=8103", "orderIdList=8102", "orderIdList=%5B8102%2C"],
+)
+def test_a_batch_list_that_is_not_a_json_list_is_minus_1130(
+    exchange: LocalExchange, client: httpx.Client, list_text: str
+) -> None:
+    """A key repeated per id, as binance-futures-connector 4.2 sends it (PR 255), is -1130."""
+    exchange.add_order(Order(8102, "q-8102", "BTCUSD_PERP"))
+    payload = f"symbol=BTCUSD_PERP&{list_text}&timestamp={now_ms()}"
+    answer = batch_delete(client, signed_raw(payload))
+    assert_error(answer, 400, -1130, "Data sent for parameter 'orderidlist' is not valid.")
+    assert 8102 in open_ids(exchange)
