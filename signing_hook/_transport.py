@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
 from typing import Final
 
@@ -142,32 +142,53 @@ def _expected_length(response: httpx.Response) -> int | None:
     return int(length) if length.isdigit() else None
 
 
-def _add(body: bytearray, chunk: bytes, deadline: float, length: int | None) -> None:
-    body += chunk
-    if len(body) > MAX_ANSWER_BYTES:
-        raise _Unreadable(f"the answer is longer than {MAX_ANSWER_BYTES} bytes")
-    if (length is None or len(body) < length) and time.monotonic() > deadline:
-        raise _Unreadable("the call's deadline passed while the answer was arriving")
+class _Capped(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """The answer's body as the backend streams it, cut off past the cap or the deadline.
+
+    The boundary reads the answer through this into the backend's own Response (``read()``),
+    so each answer is one Response, read once.
+    """
+
+    def __init__(
+        self,
+        stream: httpx.SyncByteStream | httpx.AsyncByteStream,
+        deadline: float,
+        length: int | None,
+    ) -> None:
+        self._stream, self._deadline, self._length, self._received = stream, deadline, length, 0
+
+    def _check(self, chunk: bytes) -> bytes:
+        self._received += len(chunk)
+        if self._received > MAX_ANSWER_BYTES:
+            raise _Unreadable(f"the answer is longer than {MAX_ANSWER_BYTES} bytes")
+        short = self._length is None or self._received < self._length
+        if short and time.monotonic() > self._deadline:
+            raise _Unreadable("the call's deadline passed while the answer was arriving")
+        return chunk
+
+    def __iter__(self) -> Iterator[bytes]:
+        assert isinstance(self._stream, httpx.SyncByteStream)
+        for chunk in self._stream:
+            yield self._check(chunk)
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        assert isinstance(self._stream, httpx.AsyncByteStream)
+        async for chunk in self._stream:
+            yield self._check(chunk)
+
+    def close(self) -> None:
+        assert isinstance(self._stream, httpx.SyncByteStream)
+        self._stream.close()
+
+    async def aclose(self) -> None:
+        assert isinstance(self._stream, httpx.AsyncByteStream)
+        await self._stream.aclose()
 
 
-def _read(response: httpx.Response, deadline: float) -> bytes:
-    length, body = _expected_length(response), bytearray()
-    for chunk in response.iter_raw():
-        _add(body, chunk, deadline, length)
-    return bytes(body)
-
-
-async def _aread(response: httpx.Response, deadline: float) -> bytes:
-    length, body = _expected_length(response), bytearray()
-    async for chunk in response.aiter_raw():
-        _add(body, chunk, deadline, length)
-    return bytes(body)
-
-
-def _loaded(response: httpx.Response, body: bytes) -> httpx.Response:
-    return httpx.Response(
-        response.status_code, headers=response.headers, content=body, extensions=response.extensions
-    )
+def _capped(response: httpx.Response, deadline: float) -> httpx.Response:
+    """``response`` with its body to be read through the cap (see ``_Capped``)."""
+    response.stream = _Capped(response.stream, deadline, _expected_length(response))
+    return response
 
 
 def _event_loop() -> object | None:
@@ -182,10 +203,11 @@ def _event_loop() -> object | None:
 
 async def _exchange(
     backend: httpx.AsyncBaseTransport, request: httpx.Request, deadline: float
-) -> tuple[httpx.Response, bytes]:
+) -> httpx.Response:
     response = await backend.handle_async_request(request)
     try:
-        return response, await _aread(response, deadline)
+        await _capped(response, deadline).aread()
+        return response
     finally:
         # An interrupted read closes the connection (never back to the pool half-read), so
         # no late answer can reach the next call.
@@ -250,7 +272,7 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         try:
             response = backend.handle_request(request)
             try:
-                body = _read(response, deadline)
+                _capped(response, deadline).read()
             finally:
                 response.close()  # the backend's guards run here (a stray byte: not pooled)
         except (*_MAYBE_SENT, _Unreadable) as error:
@@ -259,7 +281,7 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             failure = _moved_after_sending(request, moved)
         if failure is not None:
             raise failure
-        return _loaded(response, body)
+        return response
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         deadline = _bound(request)
@@ -272,12 +294,12 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 import asyncio
 
                 async with asyncio.timeout(deadline - time.monotonic()):
-                    response, body = await _exchange(backend, request, deadline)
+                    response = await _exchange(backend, request, deadline)
             else:
                 import anyio  # here: asyncio and sync-only users never pay for it
 
                 with anyio.fail_after(deadline - time.monotonic()):
-                    response, body = await _exchange(backend, request, deadline)
+                    response = await _exchange(backend, request, deadline)
         except (*_MAYBE_SENT, _Unreadable) as error:
             failure = _failure(request, error)
         except TimeoutError:
@@ -286,7 +308,7 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             failure = _moved_after_sending(request, moved)
         if failure is not None:
             raise failure
-        return _loaded(response, body)
+        return response
 
     def close(self) -> None:
         if self._sync is not None:
