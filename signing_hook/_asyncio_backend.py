@@ -159,10 +159,10 @@ class _Connection(asyncio.Protocol):
         self.closed = True
         if not self._busy or self.complete:
             return
-        if self.head_done and self.until_close:
-            self._message_complete()  # no length stated: the body ends with the connection
-        elif exc is not None:
+        if exc is not None:
             self._fail(httpx.ReadError(f"{type(exc).__name__}: {exc}".rstrip(": ")))
+        elif self.head_done and self.until_close:
+            self._message_complete()  # no length stated: the body ends with the connection
         elif self.begun:
             self._fail(httpx.RemoteProtocolError("the server closed the connection mid-answer"))
         else:
@@ -240,8 +240,9 @@ class _Connection(asyncio.Protocol):
         sock = self.transport.get_extra_info("socket")
         if sock is None:
             return False
-        readable, _, _ = select.select([sock], [], [], 0)
-        return not readable
+        probe = select.poll()  # poll, not select: no limit on the descriptor's number
+        probe.register(sock.fileno(), select.POLLIN)
+        return not probe.poll(0)
 
     def send(self, head: bytes, body: bytes) -> None:
         assert self.transport is not None
@@ -379,12 +380,21 @@ class _Pool:
             self._wake_one()
         return None
 
-    async def slot(self, loop: asyncio.AbstractEventLoop, timeout: float | None) -> None:
-        """Room for one more connection (counted as open); PoolTimeout if none in time."""
+    async def acquire(
+        self, key: _Key, loop: asyncio.AbstractEventLoop, timeout: float | None
+    ) -> _Connection | None:
+        """A pooled connection for ``key`` (see ``idle``), else None with room counted for a
+        new one; PoolTimeout if neither comes within ``timeout``."""
         deadline = None if timeout is None else loop.time() + timeout
-        while self._max_open is not None and self._open >= self._max_open:
+        while True:
+            connection = self.idle(key, loop.time())
+            if connection is not None:
+                return connection
+            if self._max_open is None or self._open < self._max_open:
+                self._open += 1
+                return None
             if self._idle_count:
-                self._close_oldest_idle()
+                self._close_oldest_idle()  # another origin's: this one needs the room
                 continue
             if deadline is not None and loop.time() >= deadline:
                 raise httpx.PoolTimeout("no connection of the pool became free in time")
@@ -400,7 +410,6 @@ class _Pool:
             finally:
                 if timer is not None:
                     timer.cancel()
-        self._open += 1
 
     def _close_oldest_idle(self) -> None:
         oldest = min(
@@ -414,8 +423,12 @@ class _Pool:
 
     def release(self, key: _Key, connection: _Connection) -> None:
         connection.done()
-        if connection.reusable() and (self._max_idle is None or self._max_idle > 0):
-            if self._max_idle is not None and self._idle_count >= self._max_idle:
+        while self._waiters and self._waiters[0].done():
+            self._waiters.popleft()
+        if connection.reusable() and (self._waiters or self._max_idle != 0):
+            # Over the keep-alive limit only while someone waits: the one woken takes it.
+            full = self._max_idle is not None and self._idle_count >= self._max_idle
+            if full and not self._waiters:
                 self._close_oldest_idle()
             self._idle.setdefault(key, collections.deque()).append(connection)
             self._idle_count += 1
@@ -509,9 +522,8 @@ class AsyncioBackend(httpx.AsyncBaseTransport):
         head = _request_head(request, body)  # refused here: nothing was sent
         connect_timeout, read_timeout, pool_timeout = _timeouts(request)
 
-        connection = pool.idle(key, loop.time())
+        connection = await pool.acquire(key, loop, pool_timeout)
         if connection is None:
-            await pool.slot(loop, pool_timeout)
             try:
                 connection = await self._open(key, loop, connect_timeout)
             except BaseException:
