@@ -256,3 +256,13 @@ def test_reading_pauses_while_the_answer_waits_unread() -> None:
     _, held = run(answering(big, keep=False), unread)
     # One socket read (asyncio reads up to 256 KiB) may land after the pause.
     assert 0 < held <= _HIGH_WATER + 256 * 1024
+
+
+def test_outside_asyncio_it_refuses_before_sending() -> None:
+    """Driven by another event loop (here: by hand, as trio would), nothing is looked up or
+    sent, and the refusal names the backend that serves other loops."""
+    backend = AsyncioBackend(verify=False)
+    step = backend.handle_async_request(request("http://127.0.0.1:1"))
+    with pytest.raises(httpx.UnsupportedProtocol, match='async_backend="httpx"'):
+        step.send(None)
+    assert backend._pool is None
