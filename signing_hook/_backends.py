@@ -17,8 +17,10 @@ AsyncBackendName: TypeAlias = Literal["aiohttp", "httpx", "asyncio"]
 ASYNC_BACKENDS: Final[tuple[AsyncBackendName, ...]] = ("aiohttp", "httpx", "asyncio")
 #: What the asyncio backend leaves to aiohttp's.
 _NOT_ON_ASYNCIO: Final = (
-    'the asyncio backend does not support proxies: use async_backend="aiohttp" (the '
-    "default picks it when a proxy is set); nothing was sent"
+    "the asyncio backend does not support proxies, and a proxy is set (proxy=, or the "
+    "environment's HTTPS_PROXY, HTTP_PROXY or ALL_PROXY unless httpx_args={'trust_env': "
+    'False}): use async_backend="aiohttp", which the default picks with a proxy; nothing '
+    "was sent"
 )
 
 #: The pool connect() gives each client.

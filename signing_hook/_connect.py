@@ -282,13 +282,13 @@ def connect(
             the offset is learned on the first -1021 answer, which is resent once.
         clock: local milliseconds since the epoch; injectable for tests.
         async_backend: what moves the async client's bytes: ``"asyncio"`` (HTTP/1.1 on
-            asyncio's own transports, parsed by httptools: the fastest), ``"aiohttp"`` or
-            ``"httpx"`` (httpx's own transport). All of them send the signed bytes unchanged
-            and fail the same way. None (the default) picks ``"asyncio"``, or ``"aiohttp"``
-            when a proxy is used: the asyncio backend does not do proxies, and naming it
-            together with a proxy is a ValueError (nothing is sent). The sync client always
-            uses httpx's transport.
-        async_transport: an httpx async transport to use instead of either backend. It must
+            asyncio's own transports, parsed by httptools: the least CPU per call),
+            ``"aiohttp"`` or ``"httpx"`` (httpx's own transport). All of them send the signed
+            bytes unchanged and fail the same way. None (the default) picks ``"asyncio"``, or
+            ``"aiohttp"`` when a proxy is used: the asyncio backend does not do proxies, and
+            naming it together with a proxy is a ValueError (nothing is sent). The sync
+            client always uses httpx's transport.
+        async_transport: an httpx async transport to use instead of any backend. It must
             send the URL's bytes unchanged: httpx-aiohttp 0.2.0 does not (aiohttp re-quotes the
             query, turning ``%3A`` into ``:``), so a signed id containing ``:`` or ``/`` is
             refused with -1022 through it.
