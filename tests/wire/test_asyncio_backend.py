@@ -13,8 +13,20 @@ from typing import Any, Final
 import httpx
 import pytest
 
+from binance_coinm_futures import connect
 from binance_coinm_futures._runtime._asyncio_backend import _HIGH_WATER, AsyncioBackend
-from tests.wire.scripted import RawServer, raw_server_running, reply, scripted_server
+from binance_coinm_futures._runtime._transport import BinanceTransport
+from binance_coinm_futures.api.trade import cancel_order
+from tests.wire.scripted import (
+    API_KEY,
+    SECRET,
+    SYMBOL,
+    RawServer,
+    raw_server_running,
+    reply,
+    scripted_server,
+)
+from tests.wire.test_fault_matrix import ORDER
 
 TIMEOUTS: Final = {"connect": 1.0, "read": 1.0, "write": 1.0, "pool": 1.0}
 BODY: Final = b'{"orderId": 1, "status": "CANCELED"}'
@@ -266,3 +278,19 @@ def test_outside_asyncio_it_refuses_before_sending() -> None:
     with pytest.raises(httpx.UnsupportedProtocol, match='async_backend="httpx"'):
         step.send(None)
     assert backend._pool is None
+
+
+def test_connect_moves_async_bytes_on_it_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy"):
+        monkeypatch.delenv(variable, raising=False)
+
+    async def once(url: str) -> str:
+        async with connect(api_key=API_KEY, secret=SECRET, base_url=url, timeout=2) as client:
+            order = await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=1)
+            assert order.order_id == 1
+            boundary = client.get_async_httpx_client()._transport
+            assert isinstance(boundary, BinanceTransport)
+            return type(boundary._async).__name__
+
+    with scripted_server([reply(200, ORDER)]) as server:
+        assert asyncio.run(once(server.url)) == "AsyncioBackend"
