@@ -111,6 +111,8 @@ class _Connection(asyncio.Protocol):
         self.idle_since = 0.0
         self._busy = False
         self._paused = False
+        #: The request in flight is a HEAD: its answer has a head only, whatever it states.
+        self._head_only = False
         self._reset_answer()
 
     def _reset_answer(self) -> None:
@@ -189,9 +191,17 @@ class _Connection(asyncio.Protocol):
         self.head_done = True
         framing = {name.lower() for name, _ in self.headers}
         self.until_close = not framing.intersection(_FRAMING) and self.status >= 200
+        if self._head_only and self.status >= 200:
+            # llhttp cannot be told the request was a HEAD and would wait for the stated
+            # body: the answer ends here, and the connection is not reused.
+            self._message_complete()
+            return
         self._wake()
 
     def on_body(self, body: bytes) -> None:
+        if self.complete:
+            self.dirty = True  # a body after a HEAD's answer: not this request's
+            return
         self.chunks.append(body)
         self.buffered += len(body)
         if self.buffered > _HIGH_WATER and not self._paused and self.transport is not None:
@@ -248,9 +258,10 @@ class _Connection(asyncio.Protocol):
         probe.register(sock.fileno(), select.POLLIN)
         return not probe.poll(0)
 
-    def send(self, head: bytes, body: bytes) -> None:
+    def send(self, head: bytes, body: bytes, *, head_only: bool = False) -> None:
         assert self.transport is not None
         self._busy = True
+        self._head_only = head_only
         self._reset_answer()
         self.transport.write(head + body if body else head)
 
@@ -541,7 +552,7 @@ class AsyncioBackend(httpx.AsyncBaseTransport):
                 pool.opening_failed()
                 raise
         try:
-            connection.send(head, body)
+            connection.send(head, body, head_only=request.method == "HEAD")
             await connection.wait(read_timeout, lambda: connection.head_done)
         except BaseException:
             # Written, or maybe written: the connection is never reused, the request never

@@ -101,6 +101,22 @@ def test_each_framing_gives_the_whole_body(answer: bytes, reused: bool) -> None:
     assert server.connections == (1 if reused else 2)
 
 
+def test_a_head_request_ends_with_the_answers_head() -> None:
+    """The answer to a HEAD states the length of a body it does not send."""
+
+    async def twice(server: RawServer, backend: AsyncioBackend) -> list[tuple[int, bytes]]:
+        results = []
+        for _ in range(2):
+            response, body = await exchange(backend, request(server.url, "HEAD"))
+            results.append((response.status_code, body))
+        return results
+
+    head_only = KEEP.removesuffix(BODY)
+    server, results = run(answering(head_only), twice)
+    assert results == [(200, b"")] * 2
+    assert (server.connections, len(server.requests)) == (2, 2)
+
+
 def test_sends_the_target_headers_and_body_as_given() -> None:
     received: list[bytes] = []
 
