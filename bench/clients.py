@@ -30,6 +30,8 @@ ORDER_PATH: Final = "/dapi/v1/order"
 #: What connect() gives an async user who picks nothing.
 OURS_DEFAULT_ASYNC: Final = "ours async, aiohttp backend (default)"
 HTTPX_ON_OUR_BACKEND: Final = "httpx async + hmac by hand, on our aiohttp backend"
+#: connect(async_backend="asyncio"): asyncio's transports and httptools, no aiohttp or httpcore.
+OURS_ON_ASYNCIO: Final = "ours async, asyncio backend"
 
 SyncCancel = Callable[[int], int]
 AsyncCancel = Callable[[int], Awaitable[int]]
@@ -367,7 +369,13 @@ CLIENTS: Final[dict[str, SyncClient | AsyncClient]] = {
             OURS_DEFAULT_ASYNC,
             "ours",
             "binance-coinm-futures",
-            asynccontextmanager(_ours_async()),
+            asynccontextmanager(_ours_async(async_backend="aiohttp")),
+        ),
+        AsyncClient(
+            OURS_ON_ASYNCIO,
+            "ours",
+            "binance-coinm-futures",
+            asynccontextmanager(_ours_async(async_backend="asyncio")),
         ),
         AsyncClient(
             "ours async, httpx backend",

@@ -5,10 +5,11 @@
 
 Against bench/server.py (its own process), for each async backend connect() offers: 50,000
 async cancels at 32 in flight on one client; for the sync client: 16 threads of sync cancels
-on one client; and a client opened, used once and closed 1,000 times. After each phase the
-client is closed and the process's open file descriptors and TCP connections to the server
-must be back to the baseline taken before it, and its memory (tracemalloc's traced total, in
-a warm process) must have grown by less than 1 KB per 1,000 calls. Prints one line per
+on one client; and a client opened, used once and closed 1,000 times, sync and async (on the
+default async backend). After each phase the client is closed and the process's open file
+descriptors and TCP connections to the server must be back to the baseline taken before it,
+and its memory (tracemalloc's traced total, in a warm process) must have grown by less than
+1 KB per 1,000 calls. Prints one line per
 phase and exits non-zero when a bound is broken. Never part of `make test`: it is a load run,
 and its figures go to bench/results.md by hand.
 """
@@ -147,6 +148,12 @@ def open_close_phase(url: str, times: int) -> None:
             cancel_order.sync(client=client, symbol=SYMBOL, order_id=order_id)
 
 
+async def async_open_close_phase(url: str, times: int) -> None:
+    for order_id in range(1, times + 1):
+        async with connect(API_KEY, SECRET, base_url=url) as client:
+            await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=order_id)
+
+
 def measured(name: str, port: int, calls: int, run: Callable[[int], None]) -> bool:
     run(min(WARM_UP, calls))  # warm: imports, caches, first allocations of every kind
     FAILED.clear()
@@ -158,14 +165,18 @@ def measured(name: str, port: int, calls: int, run: Callable[[int], None]) -> bo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the calls")
-    parser.add_argument("--phases", default="aiohttp,httpx,sync,open-close", help="which phases")
+    parser.add_argument(
+        "--phases",
+        default="asyncio,aiohttp,httpx,sync,open-close,async-open-close",
+        help="which phases",
+    )
     args = parser.parse_args()
     scale, phases = args.scale, set(args.phases.split(","))
     tracemalloc.start()
     ok = True
     with bench_server(None) as url:
         port = int(url.rsplit(":", 1)[1])
-        for backend in sorted({"aiohttp", "httpx"} & phases):
+        for backend in sorted({"aiohttp", "httpx", "asyncio"} & phases):
             ok &= measured(
                 f"async, {backend} backend, {IN_FLIGHT} in flight",
                 port,
@@ -185,6 +196,13 @@ def main() -> int:
                 port,
                 max(int(OPEN_CLOSE * scale), 10),
                 lambda n: open_close_phase(url, n),
+            )
+        if "async-open-close" in phases:
+            ok &= measured(
+                "async connect() opened, used once and closed (default backend)",
+                port,
+                max(int(OPEN_CLOSE * scale), 10),
+                lambda n: asyncio.run(async_open_close_phase(url, n)),
             )
     return 0 if ok else 1
 

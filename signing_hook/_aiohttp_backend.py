@@ -1,4 +1,4 @@
-"""The default async backend: an httpx transport that moves bytes with aiohttp.
+"""The async backend for proxies (and on request): an httpx transport moving bytes with aiohttp.
 
 httpx's own async transport spends milliseconds per call once a few dozen requests are in
 flight; aiohttp's connection pool and C parser do not. This module only moves bytes: the fault

@@ -13,8 +13,15 @@ from typing import Final, Literal, TypeAlias
 
 import httpx
 
-AsyncBackendName: TypeAlias = Literal["aiohttp", "httpx"]
-ASYNC_BACKENDS: Final[tuple[AsyncBackendName, ...]] = ("aiohttp", "httpx")
+AsyncBackendName: TypeAlias = Literal["aiohttp", "httpx", "asyncio"]
+ASYNC_BACKENDS: Final[tuple[AsyncBackendName, ...]] = ("aiohttp", "httpx", "asyncio")
+#: What the asyncio backend leaves to aiohttp's.
+_NOT_ON_ASYNCIO: Final = (
+    "the asyncio backend does not support proxies, and a proxy is set (proxy=, or the "
+    "environment's HTTPS_PROXY, HTTP_PROXY or ALL_PROXY unless httpx_args={'trust_env': "
+    'False}): use async_backend="aiohttp", which the default picks with a proxy; nothing '
+    "was sent"
+)
 
 #: The pool connect() gives each client.
 DEFAULT_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=20)
@@ -35,6 +42,12 @@ def sync_backend(
     return build
 
 
+def default_async_backend(proxy: httpx.URL | None) -> AsyncBackendName:
+    """The asyncio backend; aiohttp's when a proxy is set, which the asyncio backend leaves
+    to it."""
+    return "asyncio" if proxy is None else "aiohttp"
+
+
 def async_backend(
     name: AsyncBackendName = "httpx",
     *,
@@ -42,13 +55,19 @@ def async_backend(
     limits: httpx.Limits = DEFAULT_LIMITS,
     proxy: httpx.URL | None = None,
 ) -> Callable[[], httpx.AsyncBaseTransport]:
-    """The async backend called ``name``: aiohttp's, or httpx's own."""
+    """The async backend called ``name``: aiohttp's, httpx's own, or the asyncio one."""
     if name not in ASYNC_BACKENDS:
         raise ValueError(
             f"async_backend must be {' or '.join(map(repr, ASYNC_BACKENDS))}, got {name!r}"
         )
+    if name == "asyncio" and proxy is not None:
+        raise ValueError(_NOT_ON_ASYNCIO)
 
     def build() -> httpx.AsyncBaseTransport:
+        if name == "asyncio":
+            from ._asyncio_backend import AsyncioBackend  # httptools: only when chosen
+
+            return AsyncioBackend(verify=verify, limits=limits)
         if name == "aiohttp":
             from ._aiohttp_backend import AiohttpTransport  # aiohttp: only when chosen
 

@@ -17,7 +17,7 @@ import httpx
 from binance_coinm_futures.client import AuthenticatedClient
 
 from ._auth import BinanceAuth
-from ._backends import AsyncBackendName, sync_backend
+from ._backends import AsyncBackendName, default_async_backend, sync_backend
 from ._backends import async_backend as async_backend_named
 from ._calls import Call, CallHook, counting_hooks, report_refusal
 from ._clients import CLOSED, LeanAsyncClient, LeanClient
@@ -265,7 +265,7 @@ def connect(
     verify: ssl.SSLContext | str | os.PathLike[str] | bool = True,
     sync_clock: bool = False,
     clock: Clock = system_clock,
-    async_backend: AsyncBackendName = "aiohttp",
+    async_backend: AsyncBackendName | None = None,
     async_transport: httpx.AsyncBaseTransport | None = None,
     proxy: str | httpx.URL | None = None,
     on_call: CallHook | None = None,
@@ -291,11 +291,14 @@ def connect(
         sync_clock: fetch the server time once now and correct the clock offset. Without it
             the offset is learned on the first -1021 answer, which is resent once.
         clock: local milliseconds since the epoch; injectable for tests.
-        async_backend: what moves the async client's bytes: ``"aiohttp"`` (the default; fast
-            with many requests in flight) or ``"httpx"`` (httpx's own transport). Both send
-            the signed bytes unchanged and fail the same way. The sync client always uses
-            httpx's transport.
-        async_transport: an httpx async transport to use instead of either backend. It must
+        async_backend: what moves the async client's bytes: ``"asyncio"`` (HTTP/1.1 on
+            asyncio's own transports, parsed by httptools: the least CPU per call),
+            ``"aiohttp"`` or ``"httpx"`` (httpx's own transport). All of them send the signed
+            bytes unchanged and fail the same way. None (the default) picks ``"asyncio"``, or
+            ``"aiohttp"`` when a proxy is used: the asyncio backend does not do proxies, and
+            naming it together with a proxy is a ValueError (nothing is sent). The sync
+            client always uses httpx's transport.
+        async_transport: an httpx async transport to use instead of any backend. It must
             send the URL's bytes unchanged: httpx-aiohttp 0.2.0 does not (aiohttp re-quotes the
             query, turning ``%3A`` into ``:``), so a signed id containing ``:`` or ``/`` is
             refused with -1022 through it.
@@ -335,7 +338,11 @@ def connect(
         rules["DELETE", path_of("cancelOrder")].parameters["recvWindow"].check(str(recv_window))
     tls = _tls(verify, url)
     # Checked here, before anything else is built: a wrong name fails the call to connect().
-    moves_async = async_backend_named(async_backend, verify=tls, proxy=via)
+    moves_async = async_backend_named(
+        default_async_backend(via) if async_backend is None else async_backend,
+        verify=tls,
+        proxy=via,
+    )
     names = security_names()
     auth = BinanceAuth(
         api_key,

@@ -15,6 +15,7 @@ REFERENCE_PAGE = Path(__file__).with_name("fixtures") / "cancel-order-coin-m-fut
 BACKENDS: Final[dict[str, dict[str, Any]]] = {
     "aiohttp": {"async_backend": "aiohttp"},
     "httpx": {"async_backend": "httpx"},
+    "asyncio": {"async_backend": "asyncio"},
 }
 
 

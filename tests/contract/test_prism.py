@@ -57,6 +57,7 @@ from binance_coinm_futures import (
 )
 from binance_coinm_futures.api.trade import auto_cancel_all_open_orders, cancel_order, query_order
 from binance_coinm_futures.testing import Fault, LocalExchange, Order
+from tests.conftest import BACKENDS
 from tests.contract.conftest import LOOPBACK, NODE_BIN, SPEC, free_port, stop, wait_for_port
 from tests.wire.conftest import HMAC_KEY, HMAC_SECRET, KEY_KINDS, credentials
 
@@ -166,7 +167,7 @@ def test_cancel_by_each_id(prism: str, exchange: LocalExchange, kind: str) -> No
 async def test_async_cancel_by_each_id(
     prism: str, exchange: LocalExchange, backend_args: dict[str, Any]
 ) -> None:
-    base = 10_050 + 10 * sorted(("aiohttp", "httpx")).index(backend_args["async_backend"])
+    base = 10_050 + 10 * sorted(BACKENDS).index(backend_args["async_backend"])
     seed(exchange, base + 1, f"prism-async-{base}")
     seed(exchange, base + 2, f"desk:7/prism-async.{base}")
     client = through(prism, **backend_args)

@@ -1,5 +1,6 @@
-"""An import pays only for what it uses: sync-only users never load the async backend (aiohttp
-is imported on first async use), and an endpoint module loads only the models it returns.
+"""An import pays only for what it uses: sync-only users never load the async backends (aiohttp
+and httptools are imported on first async use of the backend that needs them), and an endpoint
+module loads only the models it returns.
 
 Pinned by what a fresh interpreter has in ``sys.modules``, never by timing an import."""
 
@@ -11,15 +12,14 @@ import sys
 import pytest
 
 BACKEND = "binance_coinm_futures._runtime._aiohttp_backend"
+ASYNCIO_BACKEND = "binance_coinm_futures._runtime._asyncio_backend"
+WATCHED = ("aiohttp", "yarl", BACKEND, "httptools", ASYNCIO_BACKEND)
 QUICK_START = "import binance_coinm_futures.api.trade.cancel_order, binance_coinm_futures"
 
 
 def imported_after(script: str) -> set[str]:
-    """Which of aiohttp, yarl and the backend module a fresh interpreter has after `script`."""
-    probe = (
-        f"{script}\nimport sys\n"
-        f"print(' '.join(m for m in ('aiohttp', 'yarl', {BACKEND!r}) if m in sys.modules))"
-    )
+    """Which of the backends' libraries and modules a fresh interpreter has after `script`."""
+    probe = f"{script}\nimport sys\nprint(' '.join(m for m in {WATCHED!r} if m in sys.modules))"
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
@@ -38,13 +38,10 @@ def test_sync_use_never_imports_aiohttp(script: str) -> None:
     assert imported_after(script) == set()
 
 
-def test_the_backend_module_does_import_it() -> None:
-    # The probe above can see an import: this one is expected to find all three.
-    assert imported_after("import binance_coinm_futures._runtime._aiohttp_backend") == {
-        "aiohttp",
-        "yarl",
-        "binance_coinm_futures._runtime._aiohttp_backend",
-    }
+def test_the_backend_modules_do_import_them() -> None:
+    # The probe above can see an import: these are expected to find what each module needs.
+    assert imported_after(f"import {BACKEND}") == {"aiohttp", "yarl", BACKEND}
+    assert imported_after(f"import {ASYNCIO_BACKEND}") == {"httptools", ASYNCIO_BACKEND}
 
 
 def modules_after(script: str, prefixes: tuple[str, ...]) -> set[str]:
@@ -67,7 +64,7 @@ def test_the_quick_start_imports_load_only_the_model_they_return() -> None:
 def test_the_quick_start_imports_load_nothing_of_the_runtime_behind_the_root() -> None:
     # The root re-exports the runtime's names on first use; importing it loads none of them.
     runtime = "binance_coinm_futures._runtime"
-    assert modules_after(QUICK_START, (runtime, "aiohttp", "anyio")) == {runtime}
+    assert modules_after(QUICK_START, (runtime, "aiohttp", "httptools", "anyio")) == {runtime}
 
 
 def test_an_endpoint_module_loads_its_own_models_only() -> None:

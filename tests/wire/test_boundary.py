@@ -386,10 +386,27 @@ def test_proxy_argument_goes_through_our_transport() -> None:
 @pytest.mark.anyio
 async def test_async_proxy_goes_through_our_transport(backend_args: dict[str, Any]) -> None:
     with forwarding_proxy() as proxy, scripted_server([OK]) as server:
+        if backend_args["async_backend"] == "asyncio":
+            # Proxies are left to aiohttp's backend: asking for the asyncio one is refused.
+            with pytest.raises(ValueError, match="asyncio backend does not support proxies"):
+                client_for(server.url, proxy=proxy.url, **backend_args)
+            assert (proxy.seen, server.requests) == ([], [])
+            return
         async with client_for(server.url, proxy=proxy.url, **backend_args) as client:
             order = await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=1)
     assert order.order_id == 1
     assert len(proxy.seen) == 1
+
+
+@pytest.mark.anyio
+async def test_async_proxy_with_the_default_backend_goes_through_aiohttp() -> None:
+    with forwarding_proxy() as proxy, scripted_server([OK]) as server:
+        async with client_for(server.url, proxy=proxy.url) as client:
+            order = await cancel_order.asyncio(client=client, symbol=SYMBOL, order_id=1)
+            boundary = client.get_async_httpx_client()._transport
+            assert isinstance(boundary, binance_coinm_futures._runtime._transport.BinanceTransport)
+            backend = type(boundary._async).__name__
+    assert (order.order_id, backend, len(proxy.seen)) == (1, "AiohttpTransport", 1)
 
 
 def test_proxy_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
