@@ -96,8 +96,7 @@ class _Batch:
         """
         from binance_coinm_futures.api.trade import cancel_multiple_orders
 
-        kwargs: dict[str, Any] = cancel_multiple_orders._get_kwargs(**self.arguments())
-        kwargs["url"] = cancel_multiple_orders._joined(http, kwargs["url"])
+        kwargs: dict[str, Any] = cancel_multiple_orders._prepared(http, **self.arguments())
         return kwargs
 
     def results(self, client: AuthenticatedClient, response: httpx.Response) -> list[BatchResult]:

@@ -41,6 +41,20 @@ def _refused(http: httpx.Client | httpx.AsyncClient, refusal: TypeError) -> None
         report("GET", _joined(http, "/dapi/v1/time"), refusal)
 
 
+def _prepared(
+    http: httpx.Client | httpx.AsyncClient,
+) -> dict[str, Any]:
+    """The keyword arguments of ``http.request`` for this call, its URL joined to the base URL;
+    a call refused for an argument's type is reported to the client (``_refused``) first."""
+    try:
+        kwargs = _get_kwargs()
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
+    kwargs["url"] = _joined(http, kwargs["url"])
+    return kwargs
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ServerTime:
@@ -94,12 +108,9 @@ def sync_detailed(
     """
 
     http = client.get_httpx_client()
-    try:
-        kwargs = _get_kwargs()
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+    )
     response = http.request(**kwargs)
 
     return _build_response(client=client, response=response)
@@ -136,12 +147,9 @@ def sync(
     """
 
     http = client.get_httpx_client()
-    try:
-        kwargs = _get_kwargs()
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+    )
     response = http.request(**kwargs)
 
     return _parse_response(client=client, response=response)
@@ -178,12 +186,9 @@ async def asyncio_detailed(
     """
 
     http = client.get_async_httpx_client()
-    try:
-        kwargs = _get_kwargs()
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+    )
     response = await http.request(**kwargs)
 
     return _build_response(client=client, response=response)
@@ -220,12 +225,9 @@ async def asyncio(
     """
 
     http = client.get_async_httpx_client()
-    try:
-        kwargs = _get_kwargs()
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+    )
     response = await http.request(**kwargs)
 
     return _parse_response(client=client, response=response)

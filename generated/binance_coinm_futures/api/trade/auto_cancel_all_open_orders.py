@@ -65,6 +65,28 @@ def _refused(http: httpx.Client | httpx.AsyncClient, refusal: TypeError) -> None
         report("POST", _joined(http, "/dapi/v1/countdownCancelAll"), refusal)
 
 
+def _prepared(
+    http: httpx.Client | httpx.AsyncClient,
+    *,
+    symbol: str,
+    countdown_time: int,
+    recv_window: int | Unset = UNSET,
+) -> dict[str, Any]:
+    """The keyword arguments of ``http.request`` for this call, its URL joined to the base URL;
+    a call refused for an argument's type is reported to the client (``_refused``) first."""
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            countdown_time=countdown_time,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
+    kwargs["url"] = _joined(http, kwargs["url"])
+    return kwargs
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> CountdownResponse:
@@ -138,16 +160,12 @@ def sync_detailed(
     """
 
     http = client.get_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            symbol=symbol,
-            countdown_time=countdown_time,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        symbol=symbol,
+        countdown_time=countdown_time,
+        recv_window=recv_window,
+    )
     response = http.request(**kwargs)
 
     return _build_response(client=client, response=response)
@@ -204,16 +222,12 @@ def sync(
     """
 
     http = client.get_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            symbol=symbol,
-            countdown_time=countdown_time,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        symbol=symbol,
+        countdown_time=countdown_time,
+        recv_window=recv_window,
+    )
     response = http.request(**kwargs)
 
     return _parse_response(client=client, response=response)
@@ -270,16 +284,12 @@ async def asyncio_detailed(
     """
 
     http = client.get_async_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            symbol=symbol,
-            countdown_time=countdown_time,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        symbol=symbol,
+        countdown_time=countdown_time,
+        recv_window=recv_window,
+    )
     response = await http.request(**kwargs)
 
     return _build_response(client=client, response=response)
@@ -336,16 +346,12 @@ async def asyncio(
     """
 
     http = client.get_async_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            symbol=symbol,
-            countdown_time=countdown_time,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        symbol=symbol,
+        countdown_time=countdown_time,
+        recv_window=recv_window,
+    )
     response = await http.request(**kwargs)
 
     return _parse_response(client=client, response=response)

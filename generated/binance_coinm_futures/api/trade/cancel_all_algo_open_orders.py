@@ -58,6 +58,26 @@ def _refused(http: httpx.Client | httpx.AsyncClient, refusal: TypeError) -> None
         report("DELETE", _joined(http, "/dapi/v1/algoOpenOrders"), refusal)
 
 
+def _prepared(
+    http: httpx.Client | httpx.AsyncClient,
+    *,
+    symbol: str,
+    recv_window: int | Unset = UNSET,
+) -> dict[str, Any]:
+    """The keyword arguments of ``http.request`` for this call, its URL joined to the base URL;
+    a call refused for an argument's type is reported to the client (``_refused``) first."""
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
+    kwargs["url"] = _joined(http, kwargs["url"])
+    return kwargs
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> CancelAllResponse:
@@ -126,15 +146,11 @@ def sync_detailed(
     """
 
     http = client.get_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            symbol=symbol,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        symbol=symbol,
+        recv_window=recv_window,
+    )
     response = http.request(**kwargs)
 
     return _build_response(client=client, response=response)
@@ -186,15 +202,11 @@ def sync(
     """
 
     http = client.get_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            symbol=symbol,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        symbol=symbol,
+        recv_window=recv_window,
+    )
     response = http.request(**kwargs)
 
     return _parse_response(client=client, response=response)
@@ -246,15 +258,11 @@ async def asyncio_detailed(
     """
 
     http = client.get_async_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            symbol=symbol,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        symbol=symbol,
+        recv_window=recv_window,
+    )
     response = await http.request(**kwargs)
 
     return _build_response(client=client, response=response)
@@ -306,15 +314,11 @@ async def asyncio(
     """
 
     http = client.get_async_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            symbol=symbol,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        symbol=symbol,
+        recv_window=recv_window,
+    )
     response = await http.request(**kwargs)
 
     return _parse_response(client=client, response=response)

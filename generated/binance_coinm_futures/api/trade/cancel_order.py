@@ -70,6 +70,30 @@ def _refused(http: httpx.Client | httpx.AsyncClient, refusal: TypeError) -> None
         report("DELETE", _joined(http, "/dapi/v1/order"), refusal)
 
 
+def _prepared(
+    http: httpx.Client | httpx.AsyncClient,
+    *,
+    symbol: str,
+    order_id: int | Unset = UNSET,
+    orig_client_order_id: str | Unset = UNSET,
+    recv_window: int | Unset = UNSET,
+) -> dict[str, Any]:
+    """The keyword arguments of ``http.request`` for this call, its URL joined to the base URL;
+    a call refused for an argument's type is reported to the client (``_refused``) first."""
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            order_id=order_id,
+            orig_client_order_id=orig_client_order_id,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
+    kwargs["url"] = _joined(http, kwargs["url"])
+    return kwargs
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> CancelOrderResponse:
@@ -144,17 +168,13 @@ def sync_detailed(
     """
 
     http = client.get_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            symbol=symbol,
-            order_id=order_id,
-            orig_client_order_id=orig_client_order_id,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        symbol=symbol,
+        order_id=order_id,
+        orig_client_order_id=orig_client_order_id,
+        recv_window=recv_window,
+    )
     response = http.request(**kwargs)
 
     return _build_response(client=client, response=response)
@@ -212,17 +232,13 @@ def sync(
     """
 
     http = client.get_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            symbol=symbol,
-            order_id=order_id,
-            orig_client_order_id=orig_client_order_id,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        symbol=symbol,
+        order_id=order_id,
+        orig_client_order_id=orig_client_order_id,
+        recv_window=recv_window,
+    )
     response = http.request(**kwargs)
 
     return _parse_response(client=client, response=response)
@@ -280,17 +296,13 @@ async def asyncio_detailed(
     """
 
     http = client.get_async_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            symbol=symbol,
-            order_id=order_id,
-            orig_client_order_id=orig_client_order_id,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        symbol=symbol,
+        order_id=order_id,
+        orig_client_order_id=orig_client_order_id,
+        recv_window=recv_window,
+    )
     response = await http.request(**kwargs)
 
     return _build_response(client=client, response=response)
@@ -348,17 +360,13 @@ async def asyncio(
     """
 
     http = client.get_async_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            symbol=symbol,
-            order_id=order_id,
-            orig_client_order_id=orig_client_order_id,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        symbol=symbol,
+        order_id=order_id,
+        orig_client_order_id=orig_client_order_id,
+        recv_window=recv_window,
+    )
     response = await http.request(**kwargs)
 
     return _parse_response(client=client, response=response)

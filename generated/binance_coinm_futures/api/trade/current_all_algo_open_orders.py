@@ -58,6 +58,26 @@ def _refused(http: httpx.Client | httpx.AsyncClient, refusal: TypeError) -> None
         report("GET", _joined(http, "/dapi/v1/openAlgoOrders"), refusal)
 
 
+def _prepared(
+    http: httpx.Client | httpx.AsyncClient,
+    *,
+    symbol: str | Unset = UNSET,
+    recv_window: int | Unset = UNSET,
+) -> dict[str, Any]:
+    """The keyword arguments of ``http.request`` for this call, its URL joined to the base URL;
+    a call refused for an argument's type is reported to the client (``_refused``) first."""
+    try:
+        kwargs = _get_kwargs(
+            symbol=symbol,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
+    kwargs["url"] = _joined(http, kwargs["url"])
+    return kwargs
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> list[AlgoOrder]:
@@ -132,15 +152,11 @@ def sync_detailed(
     """
 
     http = client.get_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            symbol=symbol,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        symbol=symbol,
+        recv_window=recv_window,
+    )
     response = http.request(**kwargs)
 
     return _build_response(client=client, response=response)
@@ -193,15 +209,11 @@ def sync(
     """
 
     http = client.get_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            symbol=symbol,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        symbol=symbol,
+        recv_window=recv_window,
+    )
     response = http.request(**kwargs)
 
     return _parse_response(client=client, response=response)
@@ -254,15 +266,11 @@ async def asyncio_detailed(
     """
 
     http = client.get_async_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            symbol=symbol,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        symbol=symbol,
+        recv_window=recv_window,
+    )
     response = await http.request(**kwargs)
 
     return _build_response(client=client, response=response)
@@ -315,15 +323,11 @@ async def asyncio(
     """
 
     http = client.get_async_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            symbol=symbol,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        symbol=symbol,
+        recv_window=recv_window,
+    )
     response = await http.request(**kwargs)
 
     return _parse_response(client=client, response=response)

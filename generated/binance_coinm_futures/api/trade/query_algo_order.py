@@ -65,6 +65,28 @@ def _refused(http: httpx.Client | httpx.AsyncClient, refusal: TypeError) -> None
         report("GET", _joined(http, "/dapi/v1/algoOrder"), refusal)
 
 
+def _prepared(
+    http: httpx.Client | httpx.AsyncClient,
+    *,
+    algo_id: int | Unset = UNSET,
+    client_algo_id: str | Unset = UNSET,
+    recv_window: int | Unset = UNSET,
+) -> dict[str, Any]:
+    """The keyword arguments of ``http.request`` for this call, its URL joined to the base URL;
+    a call refused for an argument's type is reported to the client (``_refused``) first."""
+    try:
+        kwargs = _get_kwargs(
+            algo_id=algo_id,
+            client_algo_id=client_algo_id,
+            recv_window=recv_window,
+        )
+    except TypeError as refusal:
+        _refused(http, refusal)
+        raise
+    kwargs["url"] = _joined(http, kwargs["url"])
+    return kwargs
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> AlgoOrder:
@@ -148,16 +170,12 @@ def sync_detailed(
     """
 
     http = client.get_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            algo_id=algo_id,
-            client_algo_id=client_algo_id,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        algo_id=algo_id,
+        client_algo_id=client_algo_id,
+        recv_window=recv_window,
+    )
     response = http.request(**kwargs)
 
     return _build_response(client=client, response=response)
@@ -224,16 +242,12 @@ def sync(
     """
 
     http = client.get_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            algo_id=algo_id,
-            client_algo_id=client_algo_id,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        algo_id=algo_id,
+        client_algo_id=client_algo_id,
+        recv_window=recv_window,
+    )
     response = http.request(**kwargs)
 
     return _parse_response(client=client, response=response)
@@ -300,16 +314,12 @@ async def asyncio_detailed(
     """
 
     http = client.get_async_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            algo_id=algo_id,
-            client_algo_id=client_algo_id,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        algo_id=algo_id,
+        client_algo_id=client_algo_id,
+        recv_window=recv_window,
+    )
     response = await http.request(**kwargs)
 
     return _build_response(client=client, response=response)
@@ -376,16 +386,12 @@ async def asyncio(
     """
 
     http = client.get_async_httpx_client()
-    try:
-        kwargs = _get_kwargs(
-            algo_id=algo_id,
-            client_algo_id=client_algo_id,
-            recv_window=recv_window,
-        )
-    except TypeError as refusal:
-        _refused(http, refusal)
-        raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs = _prepared(
+        http,
+        algo_id=algo_id,
+        client_algo_id=client_algo_id,
+        recv_window=recv_window,
+    )
     response = await http.request(**kwargs)
 
     return _parse_response(client=client, response=response)
