@@ -220,15 +220,30 @@ def replace_query(url: httpx.URL, query: bytes) -> httpx.URL:
     ``URL.copy_with`` re-parses and re-validates every component character by character, which
     measured as the largest cost this hook adds to a request. The query given here is httpx's
     own already-encoded query plus digits and an encoded signature — nothing that validation
-    could refuse — so the parsed form is updated directly. If httpx's internals ever differ, it
-    falls back to ``copy_with`` (tests/unit/test_signing.py pins that both give the same URL).
+    could refuse — so the parsed form is updated directly (``replace_target``).
+    """
+    return replace_target(url, None, query.decode("ascii"))
+
+
+def replace_target(url: httpx.URL, path: str | None, query: str | None) -> httpx.URL:
+    """``url`` with ``path`` (None: kept) and ``query`` (None: none), updated in its parsed form.
+
+    Only for a path and query already in the form httpx would parse them into (percent-encoded,
+    no dot segments): nothing is validated here. If httpx's internals ever differ, it falls back
+    to ``copy_with``; tests/unit/test_signing.py pins that both give the same URL.
     """
     reference = getattr(url, "_uri_reference", None)
     if isinstance(reference, tuple) and hasattr(reference, "_replace"):
         replaced = httpx.URL.__new__(httpx.URL)
-        replaced._uri_reference = reference._replace(query=query.decode("ascii"))
+        if path is None:
+            replaced._uri_reference = reference._replace(query=query)
+        else:
+            replaced._uri_reference = reference._replace(path=path, query=query)
         return replaced
-    return url.copy_with(query=query)
+    encoded = None if query is None else query.encode("ascii")
+    if path is None:
+        return url.copy_with(query=encoded)
+    return url.copy_with(path=path, query=encoded)
 
 
 def mask(api_key: str) -> str:

@@ -16,6 +16,7 @@ does. Every other call goes through httpx's own machinery, unchanged.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Generator
 from datetime import timedelta
@@ -23,12 +24,20 @@ from typing import Any, Final, TypeAlias
 
 import httpx
 
+from ._auth import replace_target
 from ._errors import InvalidRequest
 
 CLOSED: Final = "this client is closed; nothing was sent. connect() a new one"
 _httpx_logger: Final = logging.getLogger("httpx")
 _DEFAULT: Final = httpx.USE_CLIENT_DEFAULT
 _Flow: TypeAlias = Generator[httpx.Request, httpx.Response, None]
+#: A path and query that httpx would parse into themselves: segments that are not dot
+#: segments, unreserved characters, and valid percent-escapes (the generated functions
+#: percent-encode every value). A URL of this form skips httpx's character-by-character parse.
+_PARSED_FORM: Final = re.compile(
+    r"((?:/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)+)"
+    r"(?:\?((?:[A-Za-z0-9_.~+=&*-]|%[0-9A-Fa-f]{2})*))?"
+)
 
 
 def _log(request: httpx.Request, response: httpx.Response) -> None:
@@ -53,6 +62,9 @@ class _Lean:
         # reference cycle and leave an unclosed client to the garbage collector.
         self._lean_auth = auth
         self._lean_base = str(client.base_url).rstrip("/") + "/"
+        self._lean_base_url = client.base_url
+        # The base URL's own path ("/" or a prefix) is part of every target under it.
+        self._lean_origin = len(self._lean_base) - len(client.base_url.raw_path.rstrip(b"/")) - 1
         self._lean_encoding = kwargs.get("default_encoding", "utf-8")
 
     def _client(self) -> httpx.Client | httpx.AsyncClient:
@@ -80,11 +92,21 @@ class _Lean:
             raise InvalidRequest(CLOSED)
         assert isinstance(url, str)
         request = httpx.Request(
-            method, url, headers=client.headers, extensions={"timeout": client.timeout.as_dict()}
+            method,
+            self._lean_url(url),
+            headers=client.headers,
+            extensions={"timeout": client.timeout.as_dict()},
         )
         # The auth flow does no I/O (see _auth): its sync generator serves both clients.
         flow = self._lean_auth.sync_auth_flow(request)
         return flow, next(flow)
+
+    def _lean_url(self, url: str) -> httpx.URL | str:
+        """``url`` (under the base URL) as httpx would parse it; as given when in doubt."""
+        target = _PARSED_FORM.fullmatch(url, self._lean_origin)
+        if target is None:
+            return url
+        return replace_target(self._lean_base_url, target[1], target[2])
 
     def _lean_next(
         self, flow: _Flow, request: httpx.Request, response: httpx.Response, started: float

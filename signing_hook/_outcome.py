@@ -108,6 +108,20 @@ class SuccessRule:
     per_item: bool = False
     """A batch: the array has one item per id sent, and each item is judged on its own by
     ``item_violation`` (an item may be an error); the answer as a whole only needs its shape."""
+    _checks: Mapping[str, tuple[Any, tuple[object, ...] | None]] = attrs.field(
+        init=False, repr=False, eq=False
+    )
+    """Field name → (its type test, its enum or None): the two tables above, joined once
+    here because every answer's every field is looked up in them."""
+
+    def __attrs_post_init__(self) -> None:
+        checks = {
+            name: (_HAS_TYPE.get(kind, _anything), self.field_values.get(name))
+            for name, kind in self.field_types.items()
+        }
+        for name, allowed in self.field_values.items():
+            checks.setdefault(name, (_anything, allowed))
+        object.__setattr__(self, "_checks", checks)
 
     def violation(self, status: int, payload: object, params: Mapping[str, str]) -> str | None:
         """None when the answer is a success for ``params``; otherwise what is wrong with it.
@@ -164,14 +178,16 @@ class SuccessRule:
         """What is wrong with one answer object's fields, whatever the request was."""
         if not isinstance(payload, dict):
             return f"a JSON {type(payload).__name__}, not an object"
-        missing = sorted(self.required - payload.keys())
-        if missing:
-            return f"no {missing[0]!r}"
+        if not self.required <= payload.keys():
+            return f"no {sorted(self.required - payload.keys())[0]!r}"
+        checks = self._checks
         for name, value in payload.items():
-            kind = self.field_types.get(name)
-            if kind is not None and not _HAS_TYPE.get(kind, _anything)(value):
-                return f"{name!r} of type {_json_type(value)}, not {kind}"
-            allowed = self.field_values.get(name)
+            check = checks.get(name)
+            if check is None:
+                continue
+            has_type, allowed = check
+            if not has_type(value):
+                return f"{name!r} of type {_json_type(value)}, not {self.field_types[name]}"
             if allowed is not None and value not in allowed:
                 return f"{name!r} {value!r}, not the documented {' or '.join(map(repr, allowed))}"
         return None
