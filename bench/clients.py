@@ -27,11 +27,11 @@ SECRET: Final = "bench-secret"
 SYMBOL: Final = "BTCUSD_PERP"
 CCXT_SYMBOL: Final = "BTC/USD:BTC"
 ORDER_PATH: Final = "/dapi/v1/order"
-#: What connect() gives an async user who picks nothing.
-OURS_DEFAULT_ASYNC: Final = "ours async, aiohttp backend (default)"
+#: What connect() gives an async user who picks nothing: asyncio's transports and httptools.
+OURS_DEFAULT_ASYNC: Final = "ours async, asyncio backend (default)"
+#: connect(async_backend="aiohttp"): what connect() picks when a proxy is set.
+OURS_ON_AIOHTTP: Final = "ours async, aiohttp backend"
 HTTPX_ON_OUR_BACKEND: Final = "httpx async + hmac by hand, on our aiohttp backend"
-#: connect(async_backend="asyncio"): asyncio's transports and httptools, no aiohttp or httpcore.
-OURS_ON_ASYNCIO: Final = "ours async, asyncio backend"
 
 SyncCancel = Callable[[int], int]
 AsyncCancel = Callable[[int], Awaitable[int]]
@@ -366,16 +366,13 @@ CLIENTS: Final[dict[str, SyncClient | AsyncClient]] = {
             "official SDK", "peer", "binance-sdk-derivatives-trading-coin-futures", official_sdk
         ),
         AsyncClient(
-            OURS_DEFAULT_ASYNC,
+            OURS_DEFAULT_ASYNC, "ours", "binance-coinm-futures", asynccontextmanager(_ours_async())
+        ),
+        AsyncClient(
+            OURS_ON_AIOHTTP,
             "ours",
             "binance-coinm-futures",
             asynccontextmanager(_ours_async(async_backend="aiohttp")),
-        ),
-        AsyncClient(
-            OURS_ON_ASYNCIO,
-            "ours",
-            "binance-coinm-futures",
-            asynccontextmanager(_ours_async(async_backend="asyncio")),
         ),
         AsyncClient(
             "ours async, httpx backend",

@@ -2,7 +2,7 @@
 
     python bench/profile_sync.py --url URL --calls N [--cpu C]   # prints one JSON document
 
-Sync: ours next to httpx + hmac by hand. Async at 32 in flight: ours on its default backend
+Sync: ours next to httpx + hmac by hand. Async at 32 in flight: ours on the aiohttp backend
 next to httpx + hmac by hand on that same backend, so the difference is what our layers
 (template, auth flow, fault boundary) add.
 
@@ -22,10 +22,10 @@ import pstats
 import time
 from typing import Any, Final
 
-from clients import CLIENTS, HTTPX_ON_OUR_BACKEND, OURS_DEFAULT_ASYNC, AsyncClient, SyncClient
+from clients import CLIENTS, HTTPX_ON_OUR_BACKEND, OURS_ON_AIOHTTP, AsyncClient, SyncClient
 
 PROFILED: Final = ("ours", "httpx + hmac by hand")
-PROFILED_ASYNC: Final = (OURS_DEFAULT_ASYNC, HTTPX_ON_OUR_BACKEND)
+PROFILED_ASYNC: Final = (OURS_ON_AIOHTTP, HTTPX_ON_OUR_BACKEND)
 IN_FLIGHT: Final = 32
 # First match wins: a frame's file decides its layer.
 LAYERS: Final = (

@@ -20,11 +20,15 @@ PLAIN_SYNC: Final = "httpx + hmac, client.delete(url)"
 FLOOR_ASYNC: Final = "aiohttp + hmac by hand"
 HTTPX_ON_OUR_BACKEND: Final = "httpx async + hmac by hand, on our aiohttp backend"
 OURS_SYNC: Final = "ours"
-OURS_ASYNC: Final = ("ours async, aiohttp backend (default)", "ours async, httpx backend")
+OURS_ASYNC: Final = (
+    "ours async, asyncio backend (default)",
+    "ours async, aiohttp backend",
+    "ours async, httpx backend",
+)
 IMPORT_OURS: Final = "binance_coinm_futures"
 IMPORT_QUICK_START: Final = "ours, as the quick start imports it"
 IMPORT_FLOOR: Final = "httpx"
-TARGET_SYNC_VS_FLOOR: Final = 1.08
+TARGET_SYNC_VS_FLOOR: Final = 1.0
 TARGET_IMPORT_VS_HTTPX: Final = 1.3
 BUSY_LEVEL: Final = 32
 BUSY_LEVELS: Final = (32, 128)
@@ -257,8 +261,8 @@ def _targets(
     for busy in (1, *BUSY_LEVELS):
         # Where the async gap comes from: our layers over httpx, httpx over aiohttp.
         row(
-            f"{busy} in flight, {OURS_ASYNC[0]} ÷ {HTTPX_ON_OUR_BACKEND}",
-            (OURS_ASYNC[0], busy),
+            f"{busy} in flight, {OURS_ASYNC[1]} ÷ {HTTPX_ON_OUR_BACKEND}",
+            (OURS_ASYNC[1], busy),
             (HTTPX_ON_OUR_BACKEND, busy),
             None,
         )
