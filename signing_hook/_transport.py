@@ -205,13 +205,20 @@ async def _exchange(
     backend: httpx.AsyncBaseTransport, request: httpx.Request, deadline: float
 ) -> httpx.Response:
     response = await backend.handle_async_request(request)
+    stream = response.stream
     try:
-        await _capped(response, deadline).aread()
-        return response
+        capped = _Capped(stream, deadline, _expected_length(response))
+        body = b"".join([chunk async for chunk in capped])
     finally:
         # An interrupted read closes the connection (never back to the pool half-read), so
-        # no late answer can reach the next call.
-        await response.aclose()
+        # no late answer can reach the next call; a complete one hands it back.
+        assert isinstance(stream, httpx.AsyncByteStream)
+        await stream.aclose()
+    # The body is read: the Response takes it as read (httpx's public way of reading an
+    # in-memory stream), without httpx's chain of async iterators around the backend's.
+    response.stream = httpx.ByteStream(body)
+    response.read()
+    return response
 
 
 class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
