@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
 from binance_coinm_futures import connect
@@ -34,6 +35,25 @@ def credentials(kind: str) -> dict[str, Any]:
     if kind == "rsa":
         return {"api_key": RSA_KEY, "private_key": FIXTURES / "test-rsa-private.pem"}
     return {"api_key": ED25519_KEY, "private_key": FIXTURES / "test-ed25519-private.pem"}
+
+
+def seen(exchange: LocalExchange) -> list[tuple[str, str]]:
+    """(method, path) of every request the exchange received, in order."""
+    return [(request.method, request.path) for request in exchange.requests]
+
+
+def direct(mode: str, exchange: LocalExchange, endpoint: Any, **request: Any) -> Any:
+    """One call of a generated endpoint against the exchange, in ``mode`` (scripted.MODES)."""
+    client = connect(base_url=exchange.url, timeout=5.0, **credentials("hmac"), **mode_args(mode))
+    if mode == "sync":
+        with client:
+            return endpoint.sync(client=client, **request)
+
+    async def run() -> Any:
+        async with client:
+            return await endpoint.asyncio(client=client, **request)
+
+    return anyio.run(run)
 
 
 def seed(

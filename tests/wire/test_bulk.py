@@ -30,7 +30,7 @@ from binance_coinm_futures.api.trade import cancel_multiple_orders
 from binance_coinm_futures.client import AuthenticatedClient
 from binance_coinm_futures.models import CancelOrderResponse
 from binance_coinm_futures.testing import Fault, LocalExchange, Order
-from tests.wire.conftest import KEY_KINDS, credentials
+from tests.wire.conftest import KEY_KINDS, credentials, seen
 from tests.wire.scripted import MODES, call, mode_args, reply, scripted_server
 
 SYMBOL = "BTCUSD_PERP"
@@ -73,10 +73,6 @@ def batch(mode: str, url: str, kind: str = "hmac", **arguments: Any) -> list[Any
         lambda c: cancel_batch_async(client=c, **arguments),
         kind,
     )
-
-
-def seen(exchange: LocalExchange) -> list[tuple[str, str]]:
-    return [(request.method, request.path) for request in exchange.requests]
 
 
 def add_orders(exchange: LocalExchange, ids: range, symbol: str = SYMBOL) -> None:

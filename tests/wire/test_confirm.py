@@ -27,7 +27,7 @@ from binance_coinm_futures import (
 )
 from binance_coinm_futures.testing import Fault, LocalExchange, Order
 from tests.conftest import ROOT
-from tests.wire.conftest import credentials
+from tests.wire.conftest import credentials, seen
 from tests.wire.scripted import mode_args
 
 SYMBOL = "BTCUSD_PERP"
@@ -62,10 +62,6 @@ def confirm(
             return await cancel_and_confirm_async(client=client, **arguments)
 
     return anyio.run(run)
-
-
-def seen(exchange: LocalExchange) -> list[tuple[str, str]]:
-    return [(request.method, request.path) for request in exchange.requests]
 
 
 @pytest.fixture

@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import anyio
 import pytest
 
 from binance_coinm_futures import (
     ExecutionStatusUnknown,
     InvalidRequest,
     UnknownOrder,
-    connect,
 )
 from binance_coinm_futures.api.trade import (
     cancel_algo_order,
@@ -27,8 +25,8 @@ from binance_coinm_futures.api.trade import (
     query_order,
 )
 from binance_coinm_futures.testing import AlgoOrder, Fault, LocalExchange
-from tests.wire.conftest import credentials
-from tests.wire.scripted import MODES, call, mode_args, reply, scripted_server
+from tests.wire.conftest import direct, seen
+from tests.wire.scripted import MODES, call, reply, scripted_server
 from tests.wire.test_confirm import confirm, run_readme_example
 
 SYMBOL = "BTCUSD_PERP"
@@ -39,24 +37,6 @@ ALGO_QUERY = ("GET", ALGO)
 CANCEL = ("DELETE", "/dapi/v1/order")
 QUERY = ("GET", "/dapi/v1/order")
 FOUR_DAYS_MS = 4 * 24 * 60 * 60 * 1000
-
-
-def direct(mode: str, exchange: LocalExchange, endpoint: Any, **request: Any) -> Any:
-    """One call of a generated algo endpoint against the exchange."""
-    client = connect(base_url=exchange.url, timeout=5.0, **credentials("hmac"), **mode_args(mode))
-    if mode == "sync":
-        with client:
-            return endpoint.sync(client=client, **request)
-
-    async def run() -> Any:
-        async with client:
-            return await endpoint.asyncio(client=client, **request)
-
-    return anyio.run(run)
-
-
-def seen(exchange: LocalExchange) -> list[tuple[str, str]]:
-    return [(request.method, request.path) for request in exchange.requests]
 
 
 @pytest.fixture

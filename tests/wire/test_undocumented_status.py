@@ -28,7 +28,7 @@ from binance_coinm_futures import (
 )
 from binance_coinm_futures.api.trade import current_all_algo_open_orders, current_all_open_orders
 from binance_coinm_futures.testing import Fault, LocalExchange, Order
-from tests.wire.conftest import credentials
+from tests.wire.conftest import credentials, direct, seen
 from tests.wire.scripted import MODES, mode_args
 from tests.wire.test_confirm import confirm
 
@@ -41,23 +41,6 @@ OPEN = "/dapi/v1/openOrders"
 #: The local exchange's UNKNOWN_ENUM statuses (local_exchange/_faults.py).
 UNKNOWN_STATUS = "EXPIRED_IN_MATCH_2027"
 UNKNOWN_ALGO_STATUS = "PAUSED_2027"
-
-
-def seen(exchange: LocalExchange) -> list[tuple[str, str]]:
-    return [(request.method, request.path) for request in exchange.requests]
-
-
-def direct(mode: str, exchange: LocalExchange, endpoint: Any, **request: Any) -> Any:
-    client = connect(base_url=exchange.url, timeout=5.0, **credentials("hmac"), **mode_args(mode))
-    if mode == "sync":
-        with client:
-            return endpoint.sync(client=client, **request)
-
-    async def run() -> Any:
-        async with client:
-            return await endpoint.asyncio(client=client, **request)
-
-    return anyio.run(run)
 
 
 def flatten(mode: str, exchange: LocalExchange, **bounds: Any) -> FlatBook:
