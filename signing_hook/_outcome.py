@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 import httpx
@@ -45,20 +45,26 @@ INT64: Final = (-(2**63), 2**63 - 1)
 """The range of Binance's LONG (int64), for parameters and answer fields alike."""
 
 
-def _is_integer(value: object) -> bool:
-    return type(value) is int and INT64[0] <= value <= INT64[1]
-
-
-#: JSON Schema type → whether a decoded JSON value has it. ``bool`` is not an integer here,
-#: although Python makes it one.
-_HAS_TYPE: Final[Mapping[str, Any]] = {
-    "integer": _is_integer,
-    "string": lambda value: type(value) is str,
-    "boolean": lambda value: type(value) is bool,
-    "number": lambda value: type(value) in (int, float),
-    "object": lambda value: type(value) is dict,
-    "array": lambda value: type(value) is list,
+#: JSON Schema type → the Python types of the decoded JSON values that have it (compared with
+#: ``type(value) in``, so ``bool`` is not an integer here, although Python makes it one). An
+#: integer must also lie in ``INT64``.
+_PYTHON_TYPES: Final[Mapping[str, tuple[type, ...]]] = {
+    "integer": (int,),
+    "string": (str,),
+    "boolean": (bool,),
+    "number": (int, float),
+    "object": (dict,),
+    "array": (list,),
 }
+
+
+def _has_type(value: object, types: tuple[type, ...] | None, integer: bool) -> bool:
+    """Whether ``value`` is one of ``types`` (None: any), within int64 for an ``integer``."""
+    if types is None:
+        return True
+    if type(value) not in types:
+        return False
+    return not integer or INT64[0] <= cast(int, value) <= INT64[1]
 
 
 def load_json(body: bytes) -> object:
@@ -108,19 +114,20 @@ class SuccessRule:
     per_item: bool = False
     """A batch: the array has one item per id sent, and each item is judged on its own by
     ``item_violation`` (an item may be an error); the answer as a whole only needs its shape."""
-    _checks: Mapping[str, tuple[Any, tuple[object, ...] | None]] = attrs.field(
-        init=False, repr=False, eq=False
+    _checks: Mapping[str, tuple[tuple[type, ...] | None, bool, tuple[object, ...] | None]] = (
+        attrs.field(init=False, repr=False, eq=False)
     )
-    """Field name → (its type test, its enum or None): the two tables above, joined once
-    here because every answer's every field is looked up in them."""
+    """Field name → (its Python types or None for any, whether it is an integer, its enum or
+    None): the two tables above, joined once here because every answer's every field is
+    looked up in them."""
 
     def __attrs_post_init__(self) -> None:
         checks = {
-            name: (_HAS_TYPE.get(kind, _anything), self.field_values.get(name))
+            name: (_PYTHON_TYPES.get(kind), kind == "integer", self.field_values.get(name))
             for name, kind in self.field_types.items()
         }
         for name, allowed in self.field_values.items():
-            checks.setdefault(name, (_anything, allowed))
+            checks.setdefault(name, (None, False, allowed))
         object.__setattr__(self, "_checks", checks)
 
     def violation(self, status: int, payload: object, params: Mapping[str, str]) -> str | None:
@@ -185,8 +192,8 @@ class SuccessRule:
             check = checks.get(name)
             if check is None:
                 continue
-            has_type, allowed = check
-            if not has_type(value):
+            types, integer, allowed = check
+            if types is not None and not _has_type(value, types, integer):
                 return f"{name!r} of type {_json_type(value)}, not {self.field_types[name]}"
             if allowed is not None and value not in allowed:
                 return f"{name!r} {value!r}, not the documented {' or '.join(map(repr, allowed))}"
@@ -211,14 +218,10 @@ def _json_list(value: str) -> list[object] | None:
     return decoded if isinstance(decoded, list) else None
 
 
-def _anything(_value: object) -> bool:
-    return True
-
-
 def _json_type(value: object) -> str:
     if value is None:
         return "null"
     for kind in ("boolean", "integer", "number", "string", "array", "object"):
-        if _HAS_TYPE[kind](value):
+        if _has_type(value, _PYTHON_TYPES[kind], kind == "integer"):
             return kind
     return "integer"  # an integer outside int64

@@ -71,6 +71,8 @@ NOT_A_SUCCESS = {
     "float-order-id": (BY_ORDER_ID, 200, answer(orderId=float(ORDER_ID)), "orderId"),
     "bool-order-id": (BY_ORDER_ID, 200, answer(orderId=True), "orderId"),
     "null-order-id": (BY_ORDER_ID, 200, answer(orderId=None), "orderId"),
+    # Binance's LONG is int64: a larger integer is no order time the exchange could send.
+    "time-past-int64": (BY_ORDER_ID, 200, answer(updateTime=2**63), "updateTime"),
     "null-symbol": (BY_ORDER_ID, 200, answer(symbol=None), "symbol"),
     "null-status": (BY_ORDER_ID, 200, answer(status=None), "status"),
     "no-client-order-id": (BY_ORDER_ID, 200, answer(clientOrderId=REMOVE), "clientOrderId"),
