@@ -23,8 +23,12 @@ _NOT_ON_ASYNCIO: Final = (
     "was sent"
 )
 
-#: The pool connect() gives each client.
-DEFAULT_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+#: The pool connect() gives each client: every connection it may open is kept when idle (until
+#: the 5 s idle expiry), so a burst of cancels finds the connections the last burst opened.
+#: httpx's default keeps 20, and each burst past 20 paid a new connection per extra cancel:
+#: in `make bench`'s storm of 32 that was about a quarter of our CPU per call
+#: (tests/wire/test_warm_pool.py).
+DEFAULT_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 
 Tls: TypeAlias = ssl.SSLContext | bool
 
