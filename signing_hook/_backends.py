@@ -23,18 +23,22 @@ _NOT_ON_ASYNCIO: Final = (
     "was sent"
 )
 
-#: The pool connect() gives each client: every connection it may open is kept when idle (until
-#: the 5 s idle expiry), so a burst of cancels finds the connections the last burst opened.
-#: httpx's default keeps 20, and each burst past 20 paid a new connection per extra cancel:
-#: in `make bench`'s storm of 32 that was about a quarter of our CPU per call
-#: (tests/wire/test_warm_pool.py).
+#: The pool connect() gives a client on the asyncio or aiohttp backend: every connection it
+#: may open is kept when idle (until the 5 s idle expiry), so a burst of cancels finds the
+#: connections the last burst opened. With httpx's default of 20 kept, each burst past 20 paid
+#: a new connection per extra cancel: in `make bench`'s storm of 32 on the asyncio backend that
+#: was about a quarter of our CPU per call (tests/wire/test_warm_pool.py).
 DEFAULT_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+#: httpx's own transports (the sync client, async_backend="httpx") keep httpx's default of 20:
+#: httpcore's pool does work per request that grows with the connections it holds, and keeping
+#: 100 measured 1.7x its CPU per call at 32 in flight and 2.4x at 128 (bench/worker.py, 2026-12-05).
+HTTPCORE_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
 Tls: TypeAlias = ssl.SSLContext | bool
 
 
 def sync_backend(
-    *, verify: Tls = True, limits: httpx.Limits = DEFAULT_LIMITS, proxy: httpx.URL | None = None
+    *, verify: Tls = True, limits: httpx.Limits = HTTPCORE_LIMITS, proxy: httpx.URL | None = None
 ) -> Callable[[], httpx.BaseTransport]:
     """httpx's sync transport, with its guards (``_httpx_backend``)."""
 
@@ -56,10 +60,11 @@ def async_backend(
     name: AsyncBackendName = "httpx",
     *,
     verify: Tls = True,
-    limits: httpx.Limits = DEFAULT_LIMITS,
+    limits: httpx.Limits | None = None,
     proxy: httpx.URL | None = None,
 ) -> Callable[[], httpx.AsyncBaseTransport]:
-    """The async backend called ``name``: aiohttp's, httpx's own, or the asyncio one."""
+    """The async backend called ``name``: aiohttp's, httpx's own, or the asyncio one.
+    ``limits`` None: the backend's own default (``DEFAULT_LIMITS`` or ``HTTPCORE_LIMITS``)."""
     if name not in ASYNC_BACKENDS:
         raise ValueError(
             f"async_backend must be {' or '.join(map(repr, ASYNC_BACKENDS))}, got {name!r}"
@@ -71,13 +76,13 @@ def async_backend(
         if name == "asyncio":
             from ._asyncio_backend import AsyncioBackend  # httptools: only when chosen
 
-            return AsyncioBackend(verify=verify, limits=limits)
+            return AsyncioBackend(verify=verify, limits=limits or DEFAULT_LIMITS)
         if name == "aiohttp":
             from ._aiohttp_backend import AiohttpTransport  # aiohttp: only when chosen
 
-            return AiohttpTransport(verify=verify, limits=limits, proxy=proxy)
+            return AiohttpTransport(verify=verify, limits=limits or DEFAULT_LIMITS, proxy=proxy)
         from ._httpx_backend import AsyncHttpxBackend
 
-        return AsyncHttpxBackend(verify=verify, limits=limits, proxy=proxy)
+        return AsyncHttpxBackend(verify=verify, limits=limits or HTTPCORE_LIMITS, proxy=proxy)
 
     return build

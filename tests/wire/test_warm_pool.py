@@ -1,10 +1,12 @@
 """A burst of cancels finds the connections the previous burst opened.
 
-A desk pulls its quotes in bursts: 32 cancels at once, then quiet, then again. connect()'s
-pool keeps as many idle connections as it may open (up to their idle expiry), so the second
-burst opens none; with httpx's default of 20 kept, every burst past 20 paid a new connection
-each time (a TCP handshake, or TLS), measured as the largest share of a storm's cost in
-`make bench`.
+A desk pulls its quotes in bursts: 32 cancels at once, then quiet, then again. On the asyncio
+(default) and aiohttp backends connect()'s pool keeps as many idle connections as it may open
+(up to their idle expiry), so the second burst opens none; with httpx's default of 20 kept,
+every burst past 20 paid a new connection each time (a TCP handshake, or TLS), about a quarter
+of a storm's CPU per call in `make bench`. httpx's own transports (sync, and
+async_backend="httpx") keep httpx's 20, because httpcore's pool costs more per request the
+more connections it holds (signing_hook/_backends.py has the figures).
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from tests.wire.scripted import (
 from tests.wire.test_success_rule import answer
 
 BURST = 32  # more than httpx's default of 20 kept-alive connections
+HTTPCORE_KEPT = 20
+#: New connections the second burst may open, by mode.
+MAY_OPEN = {"sync": BURST - HTTPCORE_KEPT, "async-httpx": BURST - HTTPCORE_KEPT}
 SYMBOL = "BTCUSD_PERP"
 
 
@@ -78,8 +83,8 @@ def bursts(server: RawServer, mode: str) -> list[int]:
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_a_second_burst_opens_no_connection(mode: str) -> None:
+def test_a_second_burst_finds_the_kept_connections(mode: str) -> None:
     with raw_server_running(answer_after_a_while) as server:
         first, second = bursts(server, mode)
     assert first == BURST, "the burst's cancels were all in flight at once"
-    assert second == first, f"{second - first} new connections for the second burst"
+    assert second - first == MAY_OPEN.get(mode, 0), "new connections for the second burst"
