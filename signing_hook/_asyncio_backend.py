@@ -60,36 +60,36 @@ _TOKEN: Final = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FORBIDDEN_IN_VALUE: Final = re.compile(rb"[\x00\r\n]")
 _FRAMING: Final = (b"content-length", b"transfer-encoding")
 _Key = tuple[bytes, str, int]
-#: Header names already found to be tokens (a client sends the same dozen).
-_GOOD_NAMES: Final[set[bytes]] = set()
+#: Header lines kept per backend once checked (a client sends the same dozen on every request:
+#: the parts that change, timestamp and signature, are in the target).
+_KEPT_LINES: Final = 64
 
 
-def _ok_name(name: bytes) -> bool:
-    if name in _GOOD_NAMES:
-        return True
-    if _TOKEN.fullmatch(name) is None:
-        return False
-    if len(_GOOD_NAMES) < 256:
-        _GOOD_NAMES.add(name)
-    return True
-
-
-def _request_head(request: httpx.Request, body: bytes) -> bytes:
+def _request_head(
+    request: httpx.Request, body: bytes, checked: dict[tuple[bytes, bytes], bytes]
+) -> bytes:
     """The request's head as it goes on the wire; LocalProtocolError (nothing sent) if a
     header or the target could not be written as HTTP/1.1. Its text names no value: a value
-    may be the API key."""
+    may be the API key. ``checked`` holds header lines already found good (not framing)."""
     target = request.url.raw_path
     if _FORBIDDEN_IN_VALUE.search(target) or b" " in target:
         raise httpx.LocalProtocolError("the request target holds a space or a line break")
     lines = [b"%s %s HTTP/1.1" % (request.method.encode("ascii"), target)]
     framed = False
-    for name, value in request.headers.raw:
-        if not _ok_name(name) or _FORBIDDEN_IN_VALUE.search(value):
-            raise httpx.LocalProtocolError(f"header {name[:64]!r} cannot be sent as HTTP/1.1")
-        if name.lower() in _FRAMING:
-            framed = True
-            continue
-        lines.append(b"%s: %s" % (name, value))
+    for pair in request.headers.raw:
+        line = checked.get(pair)
+        if line is None:
+            name, value = pair
+            if _TOKEN.fullmatch(name) is None or _FORBIDDEN_IN_VALUE.search(value):
+                raise httpx.LocalProtocolError(f"header {name[:64]!r} cannot be sent as HTTP/1.1")
+            if name.lower() in _FRAMING:
+                framed = True
+                continue
+            line = b"%s: %s" % pair
+            if len(checked) >= _KEPT_LINES:
+                checked.clear()  # values that change per request: keep none for long
+            checked[pair] = line
+        lines.append(line)
     if body or framed:
         # httpx states a streamed body as chunked; it is read whole here, so its length is
         # known and stated instead.
@@ -485,6 +485,9 @@ class AsyncioBackend(httpx.AsyncBaseTransport):
         self._tls: ssl.SSLContext | None = None
         self._pool: _Pool | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        #: Header lines found good (``_request_head``); they hold the API key, so they live
+        #: and die with this backend, never in a module-wide table.
+        self._checked: dict[tuple[bytes, bytes], bytes] = {}
 
     def _pool_of(self, loop: asyncio.AbstractEventLoop) -> _Pool:
         if self._pool is None or self._loop is not loop:
@@ -541,7 +544,7 @@ class AsyncioBackend(httpx.AsyncBaseTransport):
             raise httpx.UnsupportedProtocol(f"the asyncio backend speaks http(s), not {url.scheme}")
         key: _Key = (url.raw_scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
         body = await request.aread()
-        head = _request_head(request, body)  # refused here: nothing was sent
+        head = _request_head(request, body, self._checked)  # refused here: nothing was sent
         connect_timeout, read_timeout, pool_timeout = _timeouts(request)
 
         connection = await pool.acquire(key, loop, pool_timeout)

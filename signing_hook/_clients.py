@@ -31,6 +31,11 @@ CLOSED: Final = "this client is closed; nothing was sent. connect() a new one"
 _httpx_logger: Final = logging.getLogger("httpx")
 _DEFAULT: Final = httpx.USE_CLIENT_DEFAULT
 _Flow: TypeAlias = Generator[httpx.Request, httpx.Response, None]
+_NO_BODY: Final = httpx.ByteStream(b"")
+#: The methods for which httpx states an empty body as ``Content-Length: 0``.
+_STATES_LENGTH: Final = frozenset({"POST", "PUT", "PATCH"})
+#: Sets of headers kept per client (a few: the client's, per method kind).
+_HEADER_SETS: Final = 8
 #: A path and query that httpx would parse into themselves: segments that are not dot
 #: segments, unreserved characters, and valid percent-escapes (the generated functions
 #: percent-encode every value). A URL of this form skips httpx's character-by-character parse.
@@ -66,6 +71,7 @@ class _Lean:
         # The base URL's own path ("/" or a prefix) is part of every target under it.
         self._lean_origin = len(self._lean_base) - len(client.base_url.raw_path.rstrip(b"/")) - 1
         self._lean_encoding = kwargs.get("default_encoding", "utf-8")
+        self._lean_header_sets: dict[tuple[object, ...], httpx.Headers] = {}
 
     def _client(self) -> httpx.Client | httpx.AsyncClient:
         assert isinstance(self, httpx.Client | httpx.AsyncClient)
@@ -91,15 +97,45 @@ class _Lean:
         if client.is_closed:
             raise InvalidRequest(CLOSED)
         assert isinstance(url, str)
+        # A request with no body, given as an empty stream: httpx then adds no header of its
+        # own (``_lean_headers`` holds the ones it would add) and reads nothing.
         request = httpx.Request(
             method,
             self._lean_url(url),
-            headers=client.headers,
+            headers=self._lean_headers(method, client.headers),
+            stream=_NO_BODY,
             extensions={"timeout": client.timeout.as_dict()},
         )
+        request.read()
         # The auth flow does no I/O (see _auth): its sync generator serves both clients.
         flow = self._lean_auth.sync_auth_flow(request)
         return flow, next(flow)
+
+    def _lean_headers(self, method: str, headers: httpx.Headers) -> httpx.Headers:
+        """The headers httpx gives a request without a body to a URL under the base URL: the
+        client's, after a Host (and a Content-Length of 0 for the methods that state one),
+        unless the client's already hold them.
+
+        httpx builds and normalises them afresh for every request; they change only when the
+        client's headers do, so they are built once per set of client headers and method kind,
+        and each request takes a copy (tests/unit/test_lean_url.py pins that they equal
+        httpx's own).
+        """
+        raw = headers.raw
+        key = (method.upper() in _STATES_LENGTH, *raw)
+        known = self._lean_header_sets.get(key)
+        if known is None:
+            names = {name.lower() for name, _ in raw}
+            auto: list[tuple[bytes, bytes]] = []
+            if b"host" not in names:
+                auto.append((b"Host", self._lean_base_url.netloc))
+            if key[0] and not names & {b"content-length", b"transfer-encoding"}:
+                auto.append((b"Content-Length", b"0"))
+            known = httpx.Headers(auto + raw)
+            if len(self._lean_header_sets) >= _HEADER_SETS:
+                self._lean_header_sets.clear()  # headers changed per call: keep none for long
+            self._lean_header_sets[key] = known
+        return known
 
     def _lean_url(self, url: str) -> httpx.URL | str:
         """``url`` (under the base URL) as httpx would parse it; as given when in doubt."""

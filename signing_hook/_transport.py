@@ -134,19 +134,32 @@ def _bound(request: httpx.Request) -> float:
 
 
 def _expected_length(response: httpx.Response) -> int | None:
-    """The body's length as announced; refuses an encoded answer before any byte is read."""
-    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
-    if encoding not in ("", "identity"):
-        raise _Unreadable(f"the answer is {encoding}-encoded, which was not asked for")
-    length = response.headers.get("Content-Length", "")
+    """The body's length as announced; refuses an encoded answer before any byte is read.
+
+    Repeated headers count as one, their values joined (as ``Headers.get`` joins them): two
+    lengths are no length, and an encoding listed beside ``identity`` is still an encoding.
+    """
+    encodings: list[bytes] = []
+    lengths: list[bytes] = []
+    for name, value in response.headers.raw:  # one pass, no decoding of every header
+        lowered = name.lower()
+        if lowered == b"content-encoding":
+            encodings.append(value)
+        elif lowered == b"content-length":
+            lengths.append(value)
+    encoding = b", ".join(encodings).strip().lower()
+    if encoding not in (b"", b"identity"):
+        named = encoding.decode("latin-1")
+        raise _Unreadable(f"the answer is {named}-encoded, which was not asked for")
+    length = b", ".join(lengths).strip()
     return int(length) if length.isdigit() else None
 
 
-class _Capped(httpx.SyncByteStream, httpx.AsyncByteStream):
+class _Capped:
     """The answer's body as the backend streams it, cut off past the cap or the deadline.
 
-    The boundary reads the answer through this into the backend's own Response (``read()``),
-    so each answer is one Response, read once.
+    The boundary reads the answer through this into bytes, which the backend's own Response
+    takes as read (``_as_read``): each answer is one Response, read once.
     """
 
     def __init__(
@@ -176,20 +189,6 @@ class _Capped(httpx.SyncByteStream, httpx.AsyncByteStream):
         async for chunk in self._stream:
             yield self._check(chunk)
 
-    def close(self) -> None:
-        assert isinstance(self._stream, httpx.SyncByteStream)
-        self._stream.close()
-
-    async def aclose(self) -> None:
-        assert isinstance(self._stream, httpx.AsyncByteStream)
-        await self._stream.aclose()
-
-
-def _capped(response: httpx.Response, deadline: float) -> httpx.Response:
-    """``response`` with its body to be read through the cap (see ``_Capped``)."""
-    response.stream = _Capped(response.stream, deadline, _expected_length(response))
-    return response
-
 
 def _event_loop() -> object | None:
     """The running asyncio loop; None under another async library (trio: anyio serves it)."""
@@ -214,11 +213,41 @@ async def _exchange(
         # no late answer can reach the next call; a complete one hands it back.
         assert isinstance(stream, httpx.AsyncByteStream)
         await stream.aclose()
-    # The body is read: the Response takes it as read (httpx's public way of reading an
-    # in-memory stream), without httpx's chain of async iterators around the backend's.
-    response.stream = httpx.ByteStream(body)
-    response.read()
+    _as_read(response, body)
     return response
+
+
+def _takes_read_body() -> bool:
+    """Whether httpx's Response keeps a read body in ``_content`` (httpx 0.28 does), so that
+    a body read here can be handed to it as read. Checked once, on a probe; if a release keeps
+    it elsewhere, the body is read through httpx's public ``read()`` instead (tests/unit/
+    test_read_body.py fails loudly first, so the slower path is never taken unknowingly)."""
+    probe = httpx.Response(200, stream=httpx.ByteStream(b"{}"))
+    probe._content = b"[]"
+    try:
+        return probe.content == b"[]" and probe.read() == b"[]" and probe.json() == []
+    except httpx.ResponseNotRead:
+        return False
+
+
+_TAKES_READ_BODY: Final = _takes_read_body()
+
+
+def _as_read(response: httpx.Response, body: bytes) -> None:
+    """``response`` with ``body`` as its content, read and closed, as ``read()`` leaves it.
+
+    ``read()`` would pass the bytes already in hand through httpx's chain of decoders,
+    chunkers and context managers, a measured tenth of an async cancel's CPU. The answer is
+    never decoded (``_bound`` asks for identity and ``_expected_length`` refuses anything
+    else), so the bytes are the content as they are.
+    """
+    response.stream = httpx.ByteStream(body)
+    if _TAKES_READ_BODY:
+        response._content = body
+        response.is_stream_consumed = True
+        response.is_closed = True
+    else:
+        response.read()
 
 
 class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
@@ -278,10 +307,15 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         failure: BinanceError | None = None
         try:
             response = backend.handle_request(request)
+            stream = response.stream
             try:
-                _capped(response, deadline).read()
+                capped = _Capped(stream, deadline, _expected_length(response))
+                body = b"".join(capped)
             finally:
-                response.close()  # the backend's guards run here (a stray byte: not pooled)
+                # The backend's guards run here (a stray byte: the connection is not pooled).
+                assert isinstance(stream, httpx.SyncByteStream)
+                stream.close()
+            _as_read(response, body)
         except (*_MAYBE_SENT, _Unreadable) as error:
             failure = _failure(request, error)
         except InternalsMoved as moved:

@@ -1,5 +1,7 @@
 """The lean path builds a request's URL from the base URL's parsed form instead of parsing the
-text again: it must give exactly the URL httpx's own parse gives, or leave the text to httpx."""
+text again: it must give exactly the URL httpx's own parse gives, or leave the text to httpx.
+It keeps the headers httpx would give a request, built once per set of client headers: they
+must be exactly httpx's own."""
 
 from __future__ import annotations
 
@@ -82,3 +84,37 @@ def test_any_target_gives_httpx_s_own_url(target: str) -> None:
         except httpx.InvalidURL:
             continue
         same_url(http._lean_url(text), text)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("base", BASES)
+@pytest.mark.parametrize("method", ["DELETE", "GET", "POST", "PUT", "delete", "post"])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"Host": "proxy.example"},
+        {"Content-Length": "0"},
+        {"X-Desk": "café".encode()},  # not ASCII: the encoding is httpx's guess too
+        {"x-mbx-apikey": "k" * 64, "Accept": "application/json"},
+    ],
+)
+def test_lean_headers_are_httpxs_own(base: str, method: str, extra: dict[str, str | bytes]) -> None:
+    for http in lean_clients(base):
+        http.headers.update(extra)
+        url = str(http.base_url).rstrip("/") + "/dapi/v1/order?symbol=X"
+        own = httpx.Request(method, url, headers=http.headers)
+        for _ in range(2):  # built, then taken from what was kept
+            lean = http._lean_headers(method, http.headers)  # type: ignore[union-attr]
+            assert lean.raw == own.headers.raw
+            assert lean.multi_items() == own.headers.multi_items()
+
+
+def test_lean_headers_follow_a_change_of_the_clients_headers() -> None:
+    http = lean_clients(BASES[0])[0]
+    before = http._lean_headers("DELETE", http.headers)  # type: ignore[union-attr]
+    http.headers["X-Desk"] = "7"
+    after = http._lean_headers("DELETE", http.headers)  # type: ignore[union-attr]
+    assert "X-Desk" not in before
+    assert after["X-Desk"] == "7"
+    del http.headers["X-Desk"]
+    assert "X-Desk" not in http._lean_headers("DELETE", http.headers)  # type: ignore[union-attr]

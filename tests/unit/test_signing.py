@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from urllib.parse import unquote_to_bytes
+from urllib.parse import parse_qsl, unquote_to_bytes
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from binance_coinm_futures import BinanceAuth, HmacSigner, InvalidRequest, ServerClock
 from binance_coinm_futures._runtime._spec import operation_rules
@@ -228,3 +230,17 @@ def test_malformed_api_key_is_refused_without_quoting_it(api_key: str) -> None:
     with pytest.raises(ValueError, match="api_key") as raised:
         BinanceAuth(api_key, HmacSigner(SECRET))
     assert api_key.strip() == "" or api_key not in str(raised.value)
+
+
+@given(
+    query=st.lists(
+        st.sampled_from(
+            ["symbol", "orderId", "x", "", "=", "&", "%3A", "%zz", "+", "a b", "é", "1"]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_query_pairs_are_parse_qsls(query: str) -> None:
+    from binance_coinm_futures._runtime._auth import query_pairs
+
+    assert query_pairs(query) == parse_qsl(query, keep_blank_values=True)
