@@ -98,6 +98,14 @@ def _request_head(
     return b"\r\n".join(lines)
 
 
+_HTTP_VERSIONS: Final = {"1.1": b"HTTP/1.1", "1.0": b"HTTP/1.0"}
+
+
+def _http_version(version: str) -> bytes:
+    """The answer's ``http_version`` extension, as httpx's transports give it."""
+    return _HTTP_VERSIONS.get(version) or b"HTTP/" + version.encode("ascii")
+
+
 class _Connection(asyncio.Protocol):
     """One HTTP/1.1 connection: one request at a time, the answer parsed as it arrives."""
 
@@ -568,7 +576,7 @@ class AsyncioBackend(httpx.AsyncBaseTransport):
             headers=connection.headers,
             stream=_Body(pool, key, connection, read_timeout),
             extensions={
-                "http_version": b"HTTP/" + connection.parser.get_http_version().encode("ascii"),
+                "http_version": _http_version(connection.parser.get_http_version()),
                 "reason_phrase": connection.reason,
             },
         )

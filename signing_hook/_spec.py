@@ -161,14 +161,15 @@ def check_one_id(given: Mapping[str, bool]) -> None:
     whose two ids name different orders would then act on an order the caller may not mean,
     so the client refuses it, as it refuses a call with neither.
     """
+    if sum(given.values()) == 1:
+        return
     arguments = [argument_name(name) for name in given]
     passed = [argument_name(name) for name, present in given.items() if present]
-    if len(passed) != 1:
-        raise InvalidRequest(
-            f"pass exactly one of {' or '.join(arguments)}, got "
-            f"{' and '.join(passed) if passed else 'neither'}; nothing was sent",
-            parameter=arguments[0],
-        )
+    raise InvalidRequest(
+        f"pass exactly one of {' or '.join(arguments)}, got "
+        f"{' and '.join(passed) if passed else 'neither'}; nothing was sent",
+        parameter=arguments[0],
+    )
 
 
 def _parameter_rule(parameter: Mapping[str, Any]) -> ParameterRule:

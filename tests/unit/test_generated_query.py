@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from binance_coinm_futures.api.trade.cancel_order import _get_kwargs, _joined
+from binance_coinm_futures.types import query_string
 
 BASE = "https://dapi.binance.com"
 
@@ -44,3 +48,14 @@ def test_joined_url_is_the_one_httpx_would_merge(
     url = _get_kwargs(symbol="BTCUSD_PERP", orig_client_order_id="desk:7/quote-01")["url"]
     http = client_class(base_url=base_url)
     assert httpx.URL(_joined(http, url)) == http.build_request("DELETE", url).url
+
+
+@given(
+    params=st.dictionaries(
+        st.text(min_size=1, max_size=12),
+        st.one_of(st.text(max_size=40), st.integers(min_value=-(2**70), max_value=2**70)),
+        max_size=6,
+    )
+)
+def test_query_string_is_urlencode(params: dict[str, str | int]) -> None:
+    assert query_string(params) == urlencode(params)

@@ -6,14 +6,13 @@ also return its status and headers. Call them with a client from `binance_coinm_
 
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.cancel_all_response import CancelAllResponse
-from ...types import UNSET, Response, Unset, json_of
+from ...types import UNSET, Response, Unset, json_of, query_string
 
 
 def _get_kwargs(
@@ -36,7 +35,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
-        "url": "/dapi/v1/algoOpenOrders" + "?" + urlencode(params),
+        "url": "/dapi/v1/algoOpenOrders" + "?" + query_string(params),
     }
     return _kwargs
 

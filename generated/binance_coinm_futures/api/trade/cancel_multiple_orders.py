@@ -7,7 +7,6 @@ also return its status and headers. Call them with a client from `binance_coinm_
 import json
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 
@@ -16,7 +15,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.batch_item_unknown import BatchItemUnknown
 from ...models.cancel_order_response import CancelOrderResponse
 from ...models.error import Error
-from ...types import UNSET, Response, Unset, json_of
+from ...types import UNSET, Response, Unset, json_of, query_string
 
 
 def _get_kwargs(
@@ -49,7 +48,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
-        "url": "/dapi/v1/batchOrders" + "?" + urlencode(params),
+        "url": "/dapi/v1/batchOrders" + "?" + query_string(params),
     }
     return _kwargs
 

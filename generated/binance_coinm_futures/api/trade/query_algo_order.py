@@ -6,14 +6,13 @@ also return its status and headers. Call them with a client from `binance_coinm_
 
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.algo_order import AlgoOrder
-from ...types import UNSET, Response, Unset, json_of
+from ...types import UNSET, Response, Unset, json_of, query_string
 
 
 def _get_kwargs(
@@ -43,7 +42,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "get",
-        "url": "/dapi/v1/algoOrder" + "?" + urlencode(params),
+        "url": "/dapi/v1/algoOrder" + "?" + query_string(params),
     }
     return _kwargs
 
