@@ -52,7 +52,7 @@ from typing import Final
 import httptools
 import httpx
 
-from ._call import CONNECT_RETRIES
+from ._call import CONNECT_RETRIES, DEADLINE
 
 #: Unread answer bytes after which reading pauses until the boundary takes them.
 _HIGH_WATER: Final = 64 * 1024
@@ -273,8 +273,15 @@ class _Connection(asyncio.Protocol):
         self._reset_answer()
         self.transport.write(head + body if body else head)
 
-    async def wait(self, read_timeout: float | None, ready: Callable[[], bool]) -> None:
-        """Until ``ready()``; ReadTimeout after ``read_timeout`` seconds without a byte."""
+    async def wait(
+        self, read_timeout: float | None, ready: Callable[[], bool], deadline: float | None
+    ) -> None:
+        """Until ``ready()``; ReadTimeout after ``read_timeout`` seconds without a byte.
+
+        No timer is set for a read timeout that would end after the call's ``deadline`` (the
+        boundary's, on the loop's clock): the boundary ends the wait first, and the caller
+        learns the same thing either way, that the request went out and no answer came.
+        """
         started = self.loop.time()
         self.last_data = max(self.last_data, started)
         while not ready():
@@ -282,7 +289,9 @@ class _Connection(asyncio.Protocol):
                 raise self.failure
             self.waiter = self.loop.create_future()
             timer = None
-            if read_timeout is not None:
+            if read_timeout is not None and (
+                deadline is None or self.last_data + read_timeout < deadline
+            ):
                 timer = self.loop.call_at(self.last_data + read_timeout, self._wake)
             try:
                 await self.waiter
@@ -328,12 +337,18 @@ class _Body(httpx.AsyncByteStream):
     back to the pool when complete and clean, closed otherwise."""
 
     def __init__(
-        self, pool: _Pool, key: _Key, connection: _Connection, read_timeout: float | None
+        self,
+        pool: _Pool,
+        key: _Key,
+        connection: _Connection,
+        read_timeout: float | None,
+        deadline: float | None,
     ) -> None:
         self._pool = pool
         self._key = key
         self._connection = connection
         self._read_timeout = read_timeout
+        self._deadline = deadline
         self._released = False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
@@ -344,7 +359,7 @@ class _Body(httpx.AsyncByteStream):
                 continue
             if connection.complete:
                 return
-            await connection.wait(self._read_timeout, self._more)
+            await connection.wait(self._read_timeout, self._more, self._deadline)
 
     def _more(self) -> bool:
         return bool(self._connection.chunks) or self._connection.complete
@@ -554,6 +569,7 @@ class AsyncioBackend(httpx.AsyncBaseTransport):
         body = await request.aread()
         head = _request_head(request, body, self._checked)  # refused here: nothing was sent
         connect_timeout, read_timeout, pool_timeout = _timeouts(request)
+        deadline: float | None = request.extensions.get(DEADLINE)
 
         connection = await pool.acquire(key, loop, pool_timeout)
         if connection is None:
@@ -564,7 +580,7 @@ class AsyncioBackend(httpx.AsyncBaseTransport):
                 raise
         try:
             connection.send(head, body, head_only=request.method == "HEAD")
-            await connection.wait(read_timeout, lambda: connection.head_done)
+            await connection.wait(read_timeout, lambda: connection.head_done, deadline)
         except BaseException:
             # Written, or maybe written: the connection is never reused, the request never
             # sent again (the error says "after").
@@ -574,7 +590,7 @@ class AsyncioBackend(httpx.AsyncBaseTransport):
         return httpx.Response(
             connection.status,
             headers=connection.headers,
-            stream=_Body(pool, key, connection, read_timeout),
+            stream=_Body(pool, key, connection, read_timeout, deadline),
             extensions={
                 "http_version": _http_version(connection.parser.get_http_version()),
                 "reason_phrase": connection.reason,

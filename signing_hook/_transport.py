@@ -59,6 +59,7 @@ AFTER_TIMESTAMP_REJECTION: Final = "binance_coinm_futures.after_timestamp_reject
 #: Binance's answers are a few hundred bytes; a web firewall page a few KiB.
 MAX_ANSWER_BYTES: Final = 1 << 20
 _TIMEOUT_PARTS: Final = ("connect", "read", "write", "pool")
+_SECONDS: Final = (int, float)
 
 
 class _Unreadable(Exception):
@@ -116,7 +117,7 @@ def _bound(request: httpx.Request) -> float:
     timeout of this request into what is left of it. Returns the deadline."""
     timeouts = request.extensions.get("timeout") or {}
     values = [timeouts.get(part) for part in _TIMEOUT_PARTS]
-    finite = [v for v in values if isinstance(v, int | float) and 0 < v < math.inf]
+    finite = [v for v in values if isinstance(v, _SECONDS) and 0 < v < math.inf]
     if len(finite) < len(values):
         raise InvalidRequest(
             f"every timeout must be set to a positive, finite number of seconds, got {timeouts!r}: "
