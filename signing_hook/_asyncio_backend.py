@@ -4,7 +4,7 @@ The two other async backends spend most of an async cancel's transport time in t
 layers (httpcore's pool and h11, or aiohttp's session, connector and request objects); this
 one writes the request's bytes with ``transport.write`` and feeds what arrives to llhttp
 (through httptools), with a small keep-alive pool of its own. It only moves bytes: the fault
-boundary (``BinanceTransport``) reads the body, caps its size, bounds the call's deadline and
+boundary (``BinanceTransport``) reads the body, caps its size, sets the call's deadline and
 maps faults onto the error tree. Like every backend it raises httpx's exception types, and
 which one tells the boundary whether the request could have left this process:
 
@@ -28,7 +28,12 @@ What it keeps exact, as the other backends do:
   a stray -2011) is closed, never pooled;
 - timeouts: connect (TCP and TLS), pool (waiting for a free connection), read (silence
   between received bytes). The write is a buffered ``transport.write``: a request of a few
-  hundred bytes never waits on it. The whole exchange is bounded by the boundary's deadline.
+  hundred bytes never waits on it;
+- the call's deadline (``DEADLINE``, set by the boundary): every wait here ends by it, so the
+  backend ``keeps_deadline`` and the boundary adds no timeout of its own around it (one
+  timer per wait instead of two). A pool or connect wait it ends is a PoolTimeout or a
+  ConnectTimeout (nothing was sent); a wait for the answer it ends is a TimeoutError, which
+  the boundary reports as the deadline passing after the request went out.
 
 Why httptools and not h11: the same prototype of this hot path on each, side by side at 32 in
 flight, spent 2.7 times the CPU per call on h11 (bench/parser_choice.py).
@@ -112,6 +117,8 @@ class _Connection(asyncio.Protocol):
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.transport: asyncio.Transport | None = None
+        #: Polls the socket for bytes the loop has not delivered yet (``quiet``).
+        self._probe: select.poll | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.closed = False
         #: Bytes arrived while no request was waiting, or beyond an answer: never reuse.
@@ -148,6 +155,11 @@ class _Connection(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            # Made once per connection: ``quiet`` asks it before every reuse.
+            self._probe = select.poll()  # poll, not select: no limit on the descriptor's number
+            self._probe.register(sock.fileno(), select.POLLIN)
 
     def data_received(self, data: bytes) -> None:
         if not self._busy or self.complete:
@@ -258,13 +270,8 @@ class _Connection(asyncio.Protocol):
         """Whether the socket has nothing waiting to be read: no close and no byte the event
         loop has not yet delivered. Checked just before a pooled connection is written to, so
         a connection the peer closed while idle is replaced, provably before any byte left."""
-        assert self.transport is not None
-        sock = self.transport.get_extra_info("socket")
-        if sock is None:
-            return False
-        probe = select.poll()  # poll, not select: no limit on the descriptor's number
-        probe.register(sock.fileno(), select.POLLIN)
-        return not probe.poll(0)
+        # Asked only of a connection still open (``usable``), so the descriptor is its own.
+        return self._probe is not None and not self._probe.poll(0)
 
     def send(self, head: bytes, body: bytes, *, head_only: bool = False) -> None:
         assert self.transport is not None
@@ -276,11 +283,10 @@ class _Connection(asyncio.Protocol):
     async def wait(
         self, read_timeout: float | None, ready: Callable[[], bool], deadline: float | None
     ) -> None:
-        """Until ``ready()``; ReadTimeout after ``read_timeout`` seconds without a byte.
+        """Until ``ready()``; ReadTimeout after ``read_timeout`` seconds without a byte,
+        TimeoutError once the call's ``deadline`` (on the loop's clock) has passed.
 
-        No timer is set for a read timeout that would end after the call's ``deadline`` (the
-        boundary's, on the loop's clock): the boundary ends the wait first, and the caller
-        learns the same thing either way, that the request went out and no answer came.
+        One timer, for whichever of the two ends first.
         """
         started = self.loop.time()
         self.last_data = max(self.last_data, started)
@@ -288,23 +294,24 @@ class _Connection(asyncio.Protocol):
             if self.failure is not None:
                 raise self.failure
             self.waiter = self.loop.create_future()
-            timer = None
+            wake_at = deadline
             if read_timeout is not None and (
-                deadline is None or self.last_data + read_timeout < deadline
+                wake_at is None or self.last_data + read_timeout < wake_at
             ):
-                timer = self.loop.call_at(self.last_data + read_timeout, self._wake)
+                wake_at = self.last_data + read_timeout
+            timer = None if wake_at is None else self.loop.call_at(wake_at, self._wake)
             try:
                 await self.waiter
             finally:
                 self.waiter = None
                 if timer is not None:
                     timer.cancel()
-            if (
-                read_timeout is not None
-                and not ready()
-                and self.failure is None
-                and self.loop.time() >= self.last_data + read_timeout
-            ):
+            if ready() or self.failure is not None:
+                continue
+            now = self.loop.time()
+            if deadline is not None and now >= deadline:
+                raise TimeoutError("the call's deadline passed while waiting for the answer")
+            if read_timeout is not None and now >= self.last_data + read_timeout:
                 raise httpx.ReadTimeout(f"no answer byte for {read_timeout:g} s")
         if self.failure is not None and not self.complete:
             raise self.failure
@@ -419,11 +426,15 @@ class _Pool:
         return None
 
     async def acquire(
-        self, key: _Key, loop: asyncio.AbstractEventLoop, timeout: float | None
+        self,
+        key: _Key,
+        loop: asyncio.AbstractEventLoop,
+        timeout: float | None,
+        call_deadline: float | None,
     ) -> _Connection | None:
         """A pooled connection for ``key`` (see ``idle``), else None with room counted for a
-        new one; PoolTimeout if neither comes within ``timeout``."""
-        deadline = None if timeout is None else loop.time() + timeout
+        new one; PoolTimeout if neither comes within ``timeout`` or by ``call_deadline``."""
+        deadline = _earliest(None if timeout is None else loop.time() + timeout, call_deadline)
         while True:
             connection = self.idle(key, loop.time())
             if connection is not None:
@@ -483,6 +494,13 @@ class _Pool:
         self._idle.clear()
 
 
+def _earliest(one: float | None, other: float | None) -> float | None:
+    """The earlier of two instants; None stands for never."""
+    if one is None:
+        return other
+    return one if other is None or one < other else other
+
+
 def _time_out(waiter: asyncio.Future[None]) -> None:
     if not waiter.done():
         waiter.set_exception(httpx.PoolTimeout("no connection of the pool became free in time"))
@@ -496,6 +514,9 @@ def _timeouts(request: httpx.Request) -> tuple[float | None, float | None, float
 class AsyncioBackend(httpx.AsyncBaseTransport):
     """An httpx async transport on asyncio's transports and httptools' parser (see the
     module), bound to the event loop that first uses it."""
+
+    #: Every wait ends by the request's ``DEADLINE`` (see ``_call.KEEPS_DEADLINE``).
+    keeps_deadline: Final = True
 
     def __init__(
         self,
@@ -520,7 +541,11 @@ class AsyncioBackend(httpx.AsyncBaseTransport):
         return self._pool
 
     async def _open(
-        self, key: _Key, loop: asyncio.AbstractEventLoop, connect_timeout: float | None
+        self,
+        key: _Key,
+        loop: asyncio.AbstractEventLoop,
+        connect_timeout: float | None,
+        deadline: float | None,
     ) -> _Connection:
         scheme, host, port = key
         tls: ssl.SSLContext | None = None
@@ -532,7 +557,8 @@ class AsyncioBackend(httpx.AsyncBaseTransport):
         for _ in range(CONNECT_RETRIES + 1):
             connection = _Connection(loop)
             try:
-                async with asyncio.timeout(connect_timeout):
+                ends = None if connect_timeout is None else loop.time() + connect_timeout
+                async with asyncio.timeout_at(_earliest(ends, deadline)):
                     await loop.create_connection(
                         connection.itself,
                         host,
@@ -542,7 +568,10 @@ class AsyncioBackend(httpx.AsyncBaseTransport):
                     )
                 return connection
             except TimeoutError:
-                failure = httpx.ConnectTimeout(f"no connection within {connect_timeout:g} s")
+                within = "by the call's deadline"
+                if ends is not None and (deadline is None or ends < deadline):
+                    within = f"within {connect_timeout:g} s"
+                failure = httpx.ConnectTimeout(f"no connection {within}")
             except OSError as error:  # refused, unreachable, a certificate, an unknown name
                 failure = httpx.ConnectError(f"{type(error).__name__}: {error}")
                 if isinstance(error, ssl.SSLError):
@@ -571,10 +600,10 @@ class AsyncioBackend(httpx.AsyncBaseTransport):
         connect_timeout, read_timeout, pool_timeout = _timeouts(request)
         deadline: float | None = request.extensions.get(DEADLINE)
 
-        connection = await pool.acquire(key, loop, pool_timeout)
+        connection = await pool.acquire(key, loop, pool_timeout, deadline)
         if connection is None:
             try:
-                connection = await self._open(key, loop, connect_timeout)
+                connection = await self._open(key, loop, connect_timeout, deadline)
             except BaseException:
                 pool.opening_failed()
                 raise

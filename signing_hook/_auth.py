@@ -237,6 +237,18 @@ def replace_query(url: httpx.URL, query: bytes) -> httpx.URL:
     return replace_target(url, None, query.decode("ascii"))
 
 
+def _parse_result_type() -> type[tuple[object, ...]] | None:
+    """httpx's parsed-URL tuple type, if it has the fields ``replace_target`` rebuilds in the
+    order it rebuilds them (httpx 0.28's ``ParseResult``); None sends it to ``copy_with``."""
+    reference = getattr(httpx.URL("http://h/"), "_uri_reference", None)
+    fields = getattr(reference, "_fields", None)
+    order = ("scheme", "userinfo", "host", "port", "path", "query", "fragment")
+    return type(reference) if isinstance(reference, tuple) and fields == order else None
+
+
+_PARSE_RESULT: Final = _parse_result_type()
+
+
 def replace_target(url: httpx.URL, path: str | None, query: str | None) -> httpx.URL:
     """``url`` with ``path`` (None: kept) and ``query`` (None: none), updated in its parsed form.
 
@@ -245,12 +257,14 @@ def replace_target(url: httpx.URL, path: str | None, query: str | None) -> httpx
     to ``copy_with``; tests/unit/test_signing.py pins that both give the same URL.
     """
     reference = getattr(url, "_uri_reference", None)
-    if isinstance(reference, tuple) and hasattr(reference, "_replace"):
+    if _PARSE_RESULT is not None and type(reference) is _PARSE_RESULT:
+        scheme, userinfo, host, port, kept_path, _, fragment = reference
         replaced = httpx.URL.__new__(httpx.URL)
-        if path is None:
-            replaced._uri_reference = reference._replace(query=query)
-        else:
-            replaced._uri_reference = reference._replace(path=path, query=query)
+        # tuple.__new__ with the fields in order: a third of what the namedtuple's _replace costs.
+        replaced._uri_reference = tuple.__new__(
+            _PARSE_RESULT,
+            (scheme, userinfo, host, port, kept_path if path is None else path, query, fragment),
+        )
         return replaced
     encoded = None if query is None else query.encode("ascii")
     if path is None:

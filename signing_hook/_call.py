@@ -15,6 +15,12 @@ from typing import Final
 #: its resend is the same request, so the one deadline covers them too.
 DEADLINE: Final = "binance_coinm_futures.deadline"
 
+#: The attribute an async backend sets to True when every wait it makes ends by the request's
+#: ``DEADLINE``: a wait for a connection with PoolTimeout or ConnectTimeout (nothing was sent),
+#: a wait for the answer with TimeoutError. The boundary then sets no timeout of its own
+#: around the exchange; around any other backend it does.
+KEEPS_DEADLINE: Final = "keeps_deadline"
+
 #: Retries of a connection that could not be opened (nothing was sent): the safe case, and
 #: the only one. httpx's transports and the aiohttp backend do the same.
 CONNECT_RETRIES: Final = 1

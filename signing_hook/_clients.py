@@ -107,8 +107,10 @@ class _Lean:
             extensions={"timeout": client.timeout.as_dict()},
         )
         request.read()
-        # The auth flow does no I/O (see _auth): its sync generator serves both clients.
-        flow = self._lean_auth.sync_auth_flow(request)
+        # The auth flow does no I/O (see _auth): one generator serves both clients. It is
+        # driven as it is, without httpx's sync_auth_flow around it, whose one job is to read
+        # the request (done above) and each answer (the boundary hands on every answer read).
+        flow = self._lean_auth.auth_flow(request)
         return flow, next(flow)
 
     def _lean_headers(self, method: str, headers: httpx.Headers) -> httpx.Headers:

@@ -21,14 +21,14 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from types import TracebackType
 from typing import Final
 
 import httpx
 
 from . import _backends
-from ._call import DEADLINE, InternalsMoved
+from ._call import DEADLINE, KEEPS_DEADLINE, InternalsMoved
 from ._errors import (
     TIMESTAMP_REJECTED,
     BinanceError,
@@ -156,22 +156,18 @@ def _expected_length(response: httpx.Response) -> int | None:
     return int(length) if length.isdigit() else None
 
 
-class _Capped:
-    """The answer's body as the backend streams it, cut off past the cap or the deadline.
+class _Cap:
+    """Checks the answer's body chunk by chunk as the backend streams it: cut off past the
+    size cap, or past the deadline while more is still due.
 
     The boundary reads the answer through this into bytes, which the backend's own Response
     takes as read (``_as_read``): each answer is one Response, read once.
     """
 
-    def __init__(
-        self,
-        stream: httpx.SyncByteStream | httpx.AsyncByteStream,
-        deadline: float,
-        length: int | None,
-    ) -> None:
-        self._stream, self._deadline, self._length, self._received = stream, deadline, length, 0
+    def __init__(self, deadline: float, length: int | None) -> None:
+        self._deadline, self._length, self._received = deadline, length, 0
 
-    def _check(self, chunk: bytes) -> bytes:
+    def check(self, chunk: bytes) -> bytes:
         self._received += len(chunk)
         if self._received > MAX_ANSWER_BYTES:
             raise _Unreadable(f"the answer is longer than {MAX_ANSWER_BYTES} bytes")
@@ -179,16 +175,6 @@ class _Capped:
         if short and time.monotonic() > self._deadline:
             raise _Unreadable("the call's deadline passed while the answer was arriving")
         return chunk
-
-    def __iter__(self) -> Iterator[bytes]:
-        assert isinstance(self._stream, httpx.SyncByteStream)
-        for chunk in self._stream:
-            yield self._check(chunk)
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        assert isinstance(self._stream, httpx.AsyncByteStream)
-        async for chunk in self._stream:
-            yield self._check(chunk)
 
 
 def _event_loop() -> object | None:
@@ -206,13 +192,13 @@ async def _exchange(
 ) -> httpx.Response:
     response = await backend.handle_async_request(request)
     stream = response.stream
+    assert isinstance(stream, httpx.AsyncByteStream)
     try:
-        capped = _Capped(stream, deadline, _expected_length(response))
-        body = b"".join([chunk async for chunk in capped])
+        cap = _Cap(deadline, _expected_length(response))
+        body = b"".join([cap.check(chunk) async for chunk in stream])
     finally:
         # An interrupted read closes the connection (never back to the pool half-read), so
         # no late answer can reach the next call; a complete one hands it back.
-        assert isinstance(stream, httpx.AsyncByteStream)
         await stream.aclose()
     _as_read(response, body)
     return response
@@ -284,6 +270,8 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def _async_transport(self, request: httpx.Request) -> httpx.AsyncBaseTransport:
         loop = _event_loop()
+        if loop is self._async_loop and self._async is not None:
+            return self._async  # the common case, settled: no lock
         with self._lock:
             if self._async is None:
                 self._async = self._new_async()
@@ -309,12 +297,12 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         try:
             response = backend.handle_request(request)
             stream = response.stream
+            assert isinstance(stream, httpx.SyncByteStream)
             try:
-                capped = _Capped(stream, deadline, _expected_length(response))
-                body = b"".join(capped)
+                cap = _Cap(deadline, _expected_length(response))
+                body = b"".join([cap.check(chunk) for chunk in stream])
             finally:
                 # The backend's guards run here (a stray byte: the connection is not pooled).
-                assert isinstance(stream, httpx.SyncByteStream)
                 stream.close()
             _as_read(response, body)
         except (*_MAYBE_SENT, _Unreadable) as error:
@@ -331,8 +319,11 @@ class BinanceTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         failure: BinanceError | None = None
         try:
             # The whole exchange, the answer's head included, ends by the call's deadline:
-            # asyncio's own timeout on asyncio, anyio's cancel scope elsewhere.
-            if self._async_loop is not None:
+            # the backend's own waits where it keeps the deadline (_call.KEEPS_DEADLINE),
+            # else asyncio's own timeout on asyncio, anyio's cancel scope elsewhere.
+            if getattr(backend, KEEPS_DEADLINE, False) is True:
+                response = await _exchange(backend, request, deadline)
+            elif self._async_loop is not None:
                 import asyncio
 
                 async with asyncio.timeout(deadline - time.monotonic()):

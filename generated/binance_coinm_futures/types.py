@@ -94,6 +94,27 @@ def query_string(params: Mapping[str, Any]) -> str:
     return "&".join(parts)
 
 
+#: The last base URL joined and its text: an ``httpx.URL`` never changes, and a client's base URL
+#: is one object from call to call, so its text is built once rather than on every call.
+_last_base: "tuple[httpx.URL | None, str]" = (None, "")
+
+
+def joined_url(base_url: "httpx.URL", url: str) -> str:
+    """``url`` joined to an httpx client's ``base_url``, as httpx would join it.
+
+    httpx merges a relative URL into its base URL with a second full parse of the result; a
+    URL that is already absolute is parsed once.
+    """
+    global _last_base
+    last = _last_base  # one read: another thread may replace it meanwhile
+    if last[0] is base_url:
+        base = last[1]
+    else:
+        base = str(base_url).rstrip("/") + "/"
+        _last_base = (base_url, base)
+    return base + url.lstrip("/")
+
+
 __all__ = [
     "UNSET",
     "File",
@@ -102,6 +123,7 @@ __all__ = [
     "RequestFiles",
     "Response",
     "Unset",
+    "joined_url",
     "json_of",
     "query_string",
 ]

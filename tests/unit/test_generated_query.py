@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from binance_coinm_futures.api.trade.cancel_order import _get_kwargs, _joined
-from binance_coinm_futures.types import query_string
+from binance_coinm_futures.api.trade.cancel_order import _get_kwargs
+from binance_coinm_futures.types import joined_url, query_string
 
 BASE = "https://dapi.binance.com"
 
@@ -47,7 +47,18 @@ def test_joined_url_is_the_one_httpx_would_merge(
     """The endpoint joins the URL itself (one parse instead of two); the result is httpx's."""
     url = _get_kwargs(symbol="BTCUSD_PERP", orig_client_order_id="desk:7/quote-01")["url"]
     http = client_class(base_url=base_url)
-    assert httpx.URL(_joined(http, url)) == http.build_request("DELETE", url).url
+    assert httpx.URL(joined_url(http.base_url, url)) == http.build_request("DELETE", url).url
+
+
+def test_joined_url_follows_the_base_url_from_call_to_call() -> None:
+    """The base URL's text is kept for the last base URL joined: two clients taking turns, and
+    a client whose base URL is replaced, each get their own."""
+    one, two = httpx.Client(base_url=BASE), httpx.Client(base_url="http://127.0.0.1:9/p")
+    for _ in range(2):
+        assert joined_url(one.base_url, "/x?a=1") == BASE + "/x?a=1"
+        assert joined_url(two.base_url, "/x?a=1") == "http://127.0.0.1:9/p/x?a=1"
+    one.base_url = "http://127.0.0.1:8/"
+    assert joined_url(one.base_url, "/x") == "http://127.0.0.1:8/x"
 
 
 @given(

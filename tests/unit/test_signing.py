@@ -191,18 +191,28 @@ def test_reprs_hide_secrets() -> None:
     ],
 )
 def test_fast_query_replacement_equals_httpx_copy_with(url: str) -> None:
-    from binance_coinm_futures._runtime._auth import replace_query
+    from binance_coinm_futures._runtime._auth import _PARSE_RESULT, replace_query, replace_target
 
+    # The fast path is taken: if httpx's parsed form ever changes, this fails loudly before
+    # the slower copy_with path is taken unknowingly.
+    assert _PARSE_RESULT is type(httpx.URL(url)._uri_reference)
     query = b"symbol=X&timestamp=1645606370874&signature=abc%2B%2F%3D"
-    fast = replace_query(httpx.URL(url), query)
-    slow = httpx.URL(url).copy_with(query=query)
-    assert fast == slow
-    assert (fast.raw_path, fast.host, fast.port, str(fast)) == (
-        slow.raw_path,
-        slow.host,
-        slow.port,
-        str(slow),
-    )
+    cases = [
+        (replace_query(httpx.URL(url), query), httpx.URL(url).copy_with(query=query)),
+        (
+            replace_target(httpx.URL(url), "/dapi/v1/allOpenOrders", None),
+            httpx.URL(url).copy_with(path="/dapi/v1/allOpenOrders", query=None),
+        ),
+    ]
+    for fast, slow in cases:
+        assert fast == slow
+        assert (fast.raw_path, fast.host, fast.port, str(fast), fast.query) == (
+            slow.raw_path,
+            slow.host,
+            slow.port,
+            str(slow),
+            slow.query,
+        )
 
 
 @pytest.mark.parametrize(

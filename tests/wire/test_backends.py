@@ -24,6 +24,8 @@ import yaml
 
 from binance_coinm_futures import ExecutionStatusUnknown, NothingSent, connect
 from binance_coinm_futures._runtime._aiohttp_backend import AiohttpTransport
+from binance_coinm_futures._runtime._asyncio_backend import AsyncioBackend
+from binance_coinm_futures._runtime._call import DEADLINE, KEEPS_DEADLINE
 from binance_coinm_futures.api.trade import cancel_order
 from tests.conftest import ROOT
 from tests.wire.scripted import RawServer
@@ -271,3 +273,58 @@ async def test_aiohttp_backend_bounds_the_whole_exchange(raw_server: RawServer) 
             await client.delete(f"{raw_server.url}/dapi/v1/order?orderId=1")
     assert time.monotonic() - started < 3.0
     assert len(raw_server.requests) == 1
+
+
+def trickle_head(number: int, head: bytes, connection: socket.socket) -> bool:
+    """A status line, then one header byte every 0.1 s: the head never ends."""
+    connection.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+    with contextlib.suppress(OSError):
+        for _ in range(100):
+            connection.sendall(b"a")
+            time.sleep(0.1)
+    return False
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("raw_server", [trickle, trickle_head], indirect=True, ids=["body", "head"])
+async def test_asyncio_backend_keeps_the_call_deadline(raw_server: RawServer) -> None:
+    """The asyncio backend says it ends every wait by the call's deadline (KEEPS_DEADLINE), so
+    the boundary sets no timeout of its own around it: driven here without the boundary, a
+    trickled answer (each read quick, the read timeout never reached) is still cut off at the
+    deadline, as a TimeoutError."""
+    backend = AsyncioBackend()
+    assert getattr(backend, KEEPS_DEADLINE) is True
+    started = time.monotonic()
+    async with httpx.AsyncClient(transport=backend, timeout=30.0) as client:
+        request = client.build_request(
+            "DELETE",
+            f"{raw_server.url}/dapi/v1/order?orderId=1",
+            extensions={DEADLINE: started + 0.4},
+        )
+        with pytest.raises(TimeoutError, match="deadline"):
+            response = await client.send(request)
+            await response.aread()
+    assert time.monotonic() - started < 3.0
+    assert len(raw_server.requests) == 1
+
+
+def silent(number: int, head: bytes, connection: socket.socket) -> bool:
+    """No answer for 2 s, then a close."""
+    time.sleep(2.0)
+    return False
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("raw_server", [silent], indirect=True, ids=["silent"])
+async def test_asyncio_backend_read_timeout_before_the_deadline(raw_server: RawServer) -> None:
+    """With the deadline far off, silence past the read timeout is still a ReadTimeout."""
+    started = time.monotonic()
+    async with httpx.AsyncClient(transport=AsyncioBackend(), timeout=0.3) as client:
+        request = client.build_request(
+            "DELETE",
+            f"{raw_server.url}/dapi/v1/order?orderId=1",
+            extensions={DEADLINE: started + 60.0},
+        )
+        with pytest.raises(httpx.ReadTimeout):
+            await client.send(request)
+    assert time.monotonic() - started < 1.5

@@ -12,7 +12,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.cancel_order_response import CancelOrderResponse
-from ...types import UNSET, Response, Unset, json_of, query_string
+from ...types import UNSET, Response, Unset, joined_url, json_of, query_string
 
 
 def _get_kwargs(
@@ -52,21 +52,12 @@ def _get_kwargs(
     return _kwargs
 
 
-def _joined(http: httpx.Client | httpx.AsyncClient, url: str) -> str:
-    """``url`` joined to the httpx client's base URL, as httpx would join it.
-
-    httpx merges a relative URL into its base URL with a second full parse of the result; a
-    URL that is already absolute is parsed once.
-    """
-    return str(http.base_url).rstrip("/") + "/" + url.lstrip("/")
-
-
 def _refused(http: httpx.Client | httpx.AsyncClient, refusal: TypeError) -> None:
     """Tell connect()'s client of a call refused before its request was built (an argument of
     the wrong type), so that its on_call hook gets a record of it, as of every refused call."""
     report = getattr(http, "call_refused", None)
     if report is not None:
-        report("DELETE", _joined(http, "/dapi/v1/order"), refusal)
+        report("DELETE", joined_url(http.base_url, "/dapi/v1/order"), refusal)
 
 
 def _prepared(
@@ -89,7 +80,7 @@ def _prepared(
     except TypeError as refusal:
         _refused(http, refusal)
         raise
-    kwargs["url"] = _joined(http, kwargs["url"])
+    kwargs["url"] = joined_url(http.base_url, kwargs["url"])
     return kwargs
 
 
