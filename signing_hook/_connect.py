@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
@@ -202,11 +203,19 @@ def _checked_timeout(timeout: httpx.Timeout | float) -> httpx.Timeout:
     return limits
 
 
-def _binance_domains() -> set[str]:
-    return {".".join(httpx.URL(u).host.split(".")[-2:]) for u in server_urls()}
+@functools.cache
+def _server_hosts() -> frozenset[str]:
+    """The hosts of openapi.yaml's servers (read once: every connect() asks)."""
+    return frozenset(httpx.URL(u).host for u in server_urls())
 
 
-def _checked_url(base_url: str | None, testnet: bool) -> str:
+@functools.cache
+def _binance_domains() -> frozenset[str]:
+    return frozenset(".".join(host.split(".")[-2:]) for host in _server_hosts())
+
+
+def _checked_url(base_url: str | None, testnet: bool) -> tuple[str, httpx.URL]:
+    """The base URL, as given and parsed (once: the checks below and connect() share it)."""
     if base_url is not None and testnet:
         raise ValueError("pass testnet=True or base_url=, not both")
     url = base_url or server_url("Testnet" if testnet else "Production")
@@ -224,16 +233,16 @@ def _checked_url(base_url: str | None, testnet: bool) -> str:
         # The spec's paths are absolute: under a prefix, validation and the time endpoint
         # would silently miss.
         raise ValueError(f"base_url must have no path, got {url!r}")
-    return url
+    return url, parsed
 
 
-def _proxy(proxy: str | httpx.URL | None, url: str, trust_env: bool) -> httpx.URL | None:
+def _proxy(proxy: str | httpx.URL | None, target: httpx.URL, trust_env: bool) -> httpx.URL | None:
     """The proxy to send through: the one given, else the environment's, as httpx reads it
     (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY; NO_PROXY), unless httpx_args sets trust_env=False."""
     if proxy is None and trust_env:
-        target = httpx.URL(url)
-        if not urllib.request.proxy_bypass(target.host):
-            found = urllib.request.getproxies()
+        found = urllib.request.getproxies()
+        # NO_PROXY is read only when a proxy is set: each read scans the whole environment.
+        if found and not urllib.request.proxy_bypass(target.host):
             proxy = found.get(target.scheme) or found.get("all")
     if proxy is None:
         return None
@@ -243,9 +252,11 @@ def _proxy(proxy: str | httpx.URL | None, url: str, trust_env: bool) -> httpx.UR
     return parsed
 
 
-def _tls(verify: ssl.SSLContext | str | os.PathLike[str] | bool, url: str) -> ssl.SSLContext | bool:
-    host = httpx.URL(url).host.rstrip(".")
-    if verify is False and host in {httpx.URL(u).host for u in server_urls()}:
+def _tls(
+    verify: ssl.SSLContext | str | os.PathLike[str] | bool, url: str, parsed: httpx.URL
+) -> ssl.SSLContext | bool:
+    host = parsed.host.rstrip(".")
+    if verify is False and host in _server_hosts():
         raise ValueError(f"TLS verification cannot be switched off for {url}")
     if isinstance(verify, str | os.PathLike):
         return ssl.create_default_context(cafile=os.fspath(verify))
@@ -329,14 +340,14 @@ def connect(
             f"httpx_args may not set {', '.join(map(repr, refused))}: connect() sets its own or "
             f"they would bypass its transport; allowed: {', '.join(sorted(_HTTPX_ARGS))}"
         )
-    url = _checked_url(base_url, testnet)
-    via = _proxy(proxy, url, bool(extra.get("trust_env", True)))
+    url, parsed = _checked_url(base_url, testnet)
+    via = _proxy(proxy, parsed, bool(extra.get("trust_env", True)))
     rules = operation_rules()
     if recv_window is not None:
         if isinstance(recv_window, bool) or not isinstance(recv_window, int):
             raise InvalidRequest("recv_window must be an integer", parameter="recv_window")
         rules["DELETE", path_of("cancelOrder")].parameters["recvWindow"].check(str(recv_window))
-    tls = _tls(verify, url)
+    tls = _tls(verify, url, parsed)
     # Checked here, before anything else is built: a wrong name fails the call to connect().
     moves_async = async_backend_named(
         default_async_backend(via) if async_backend is None else async_backend,
