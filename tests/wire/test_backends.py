@@ -16,6 +16,7 @@ import json
 import socket
 import struct
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -250,14 +251,25 @@ async def test_a_given_async_transport_overrides_the_backend(raw_server: RawServ
     assert (order.order_id, given.requests) == (1, 1)
 
 
-def trickle(number: int, head: bytes, connection: socket.socket) -> bool:
-    """Headers, then one body byte every 0.1 s: every read is quick, the answer never ends."""
-    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
-    with contextlib.suppress(OSError):
-        for _ in range(100):
-            connection.sendall(b" ")
-            time.sleep(0.1)
-    return False
+def dripping(opening: bytes, drip: bytes) -> Callable[[int, bytes, socket.socket], bool]:
+    """An answer that sends ``opening``, then ``drip`` every 0.1 s for 10 s: every read is
+    quick, the answer never ends."""
+
+    def answer(number: int, head: bytes, connection: socket.socket) -> bool:
+        connection.sendall(opening)
+        with contextlib.suppress(OSError):
+            for _ in range(100):
+                connection.sendall(drip)
+                time.sleep(0.1)
+        return False
+
+    return answer
+
+
+#: Headers, then one body byte at a time.
+trickle = dripping(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", b" ")
+#: A status line, then one header byte at a time: the head never ends.
+trickle_head = dripping(b"HTTP/1.1 200 OK\r\nX-Slow: ", b"a")
 
 
 @pytest.mark.anyio
@@ -273,16 +285,6 @@ async def test_aiohttp_backend_bounds_the_whole_exchange(raw_server: RawServer) 
             await client.delete(f"{raw_server.url}/dapi/v1/order?orderId=1")
     assert time.monotonic() - started < 3.0
     assert len(raw_server.requests) == 1
-
-
-def trickle_head(number: int, head: bytes, connection: socket.socket) -> bool:
-    """A status line, then one header byte every 0.1 s: the head never ends."""
-    connection.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
-    with contextlib.suppress(OSError):
-        for _ in range(100):
-            connection.sendall(b"a")
-            time.sleep(0.1)
-    return False
 
 
 @pytest.mark.anyio
