@@ -389,7 +389,7 @@ def connect(
         # Both httpx clients are made here, once: the generated client would make them lazily,
         # once per racing thread.
         common = {
-            "base_url": url,
+            "base_url": parsed,  # parsed once, by _checked_url: httpx takes it without parsing again
             "timeout": limits,
             "headers": {"User-Agent": USER_AGENT},
             **httpx_args,
