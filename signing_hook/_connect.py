@@ -388,8 +388,9 @@ def connect(
         )
         # Both httpx clients are made here, once: the generated client would make them lazily,
         # once per racing thread.
+        # The base URL as _checked_url parsed it: httpx takes an httpx.URL without parsing again.
         common = {
-            "base_url": parsed,  # parsed once, by _checked_url: httpx takes it without parsing again
+            "base_url": parsed,
             "timeout": limits,
             "headers": {"User-Agent": USER_AGENT},
             **httpx_args,
