@@ -13,7 +13,7 @@ from typing import Any, Final
 import httpx
 import pytest
 
-from binance_coinm_futures import connect
+from binance_coinm_futures import NothingSent, connect
 from binance_coinm_futures._runtime._asyncio_backend import _HIGH_WATER, AsyncioBackend
 from binance_coinm_futures._runtime._transport import BinanceTransport
 from binance_coinm_futures.api.trade import cancel_order
@@ -219,6 +219,33 @@ def test_waiting_for_a_connection_ends_with_a_pool_timeout() -> None:
         with pytest.raises(httpx.PoolTimeout):
             await exchange(backend, request(server.url, timeouts={"pool": 0.1}))
         assert (await first)[1] == BODY
+
+    server, _ = run(hold, crowded, limits=httpx.Limits(max_connections=1))
+    assert len(server.requests) == 1
+
+
+def test_a_deadline_that_ends_the_wait_for_a_connection_is_nothing_sent() -> None:
+    """The backend ends its pool wait by the call's deadline (it keeps the deadline, so the
+    boundary sets no timer of its own): a call whose deadline passes while the pool's one
+    connection is busy wrote nothing, and the caller is told so (NothingSent), not that the
+    outcome is unknown."""
+
+    def hold(number: int, head: bytes, connection: socket.socket) -> bool:
+        time.sleep(0.8)
+        connection.sendall(KEEP)
+        return True
+
+    async def crowded(server: RawServer, backend: AsyncioBackend) -> None:
+        boundary = BinanceTransport(async_backend=lambda: backend)
+        url = server.url + "/dapi/v1/order?orderId="
+        async with httpx.AsyncClient(transport=boundary, timeout=0.2) as client:
+            first = asyncio.ensure_future(client.delete(url + "1", timeout=3.0))
+            await asyncio.sleep(0.05)
+            started = time.monotonic()
+            with pytest.raises(NothingSent, match="PoolTimeout"):
+                await client.delete(url + "2")
+            assert time.monotonic() - started < 0.6
+            assert (await first).status_code == 200
 
     server, _ = run(hold, crowded, limits=httpx.Limits(max_connections=1))
     assert len(server.requests) == 1
