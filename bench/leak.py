@@ -85,7 +85,9 @@ def traced() -> int:
     runs do before they count, so only what our code (or a library) keeps is measured.
     """
     gc.collect()
-    sys._clear_type_cache()
+    # The same cache is emptied by sys._clear_internal_caches() from 3.13 on, where
+    # _clear_type_cache is deprecated.
+    getattr(sys, "_clear_internal_caches", sys._clear_type_cache)()
     return tracemalloc.get_traced_memory()[0]
 
 

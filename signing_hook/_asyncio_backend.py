@@ -51,6 +51,7 @@ import collections
 import re
 import select
 import ssl
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Final
 
@@ -459,6 +460,13 @@ class _Pool:
             finally:
                 if timer is not None:
                     timer.cancel()
+            if call_deadline is not None and loop.time() >= call_deadline:
+                # Woken, but resumed only after the deadline (a busy loop): nothing is written
+                # so late, and the room goes to the next one.
+                self._wake_one()
+                raise httpx.PoolTimeout(
+                    "the call's deadline passed while it waited for a connection"
+                )
 
     def _close_oldest_idle(self) -> None:
         oldest = min(
@@ -572,6 +580,9 @@ class AsyncioBackend(httpx.AsyncBaseTransport):
                 if ends is not None and (deadline is None or ends < deadline):
                     within = f"within {connect_timeout:g} s"
                 failure = httpx.ConnectTimeout(f"no connection {within}")
+                if deadline is not None and loop.time() >= deadline:
+                    connection.close()
+                    break  # no second attempt: it could only start after the deadline
             except OSError as error:  # refused, unreachable, a certificate, an unknown name
                 failure = httpx.ConnectError(f"{type(error).__name__}: {error}")
                 if isinstance(error, ssl.SSLError):
@@ -599,6 +610,10 @@ class AsyncioBackend(httpx.AsyncBaseTransport):
         head = _request_head(request, body, self._checked)  # refused here: nothing was sent
         connect_timeout, read_timeout, pool_timeout = _timeouts(request)
         deadline: float | None = request.extensions.get(DEADLINE)
+        if deadline is not None:
+            # DEADLINE is on time.monotonic()'s clock, every wait here on the loop's: the same
+            # clock on asyncio's own loops, but a loop may keep its own time.
+            deadline += loop.time() - time.monotonic()
 
         connection = await pool.acquire(key, loop, pool_timeout, deadline)
         if connection is None:

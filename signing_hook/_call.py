@@ -18,7 +18,8 @@ DEADLINE: Final = "binance_coinm_futures.deadline"
 #: The attribute an async backend sets to True when every wait it makes ends by the request's
 #: ``DEADLINE``: a wait for a connection with PoolTimeout or ConnectTimeout (nothing was sent),
 #: a wait for the answer with TimeoutError. The boundary then sets no timeout of its own
-#: around the exchange; around any other backend it does.
+#: around the exchange; around any other backend it does. ``DEADLINE`` is a time on
+#: ``time.monotonic()``'s clock: a backend that waits on another clock converts it.
 KEEPS_DEADLINE: Final = "keeps_deadline"
 
 #: Retries of a connection that could not be opened (nothing was sent): the safe case, and

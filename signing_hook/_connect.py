@@ -241,7 +241,8 @@ def _proxy(proxy: str | httpx.URL | None, target: httpx.URL, trust_env: bool) ->
     (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY; NO_PROXY), unless httpx_args sets trust_env=False."""
     if proxy is None and trust_env:
         found = urllib.request.getproxies()
-        # NO_PROXY is read only when a proxy is set: each read scans the whole environment.
+        # NO_PROXY is matched only when some proxy is set (proxy_bypass scans the environment
+        # again); with NO_PROXY alone there is no proxy to bypass.
         if found and not urllib.request.proxy_bypass(target.host):
             proxy = found.get(target.scheme) or found.get("all")
     if proxy is None:

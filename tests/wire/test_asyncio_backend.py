@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from binance_coinm_futures import NothingSent, connect
-from binance_coinm_futures._runtime._asyncio_backend import _HIGH_WATER, AsyncioBackend
+from binance_coinm_futures._runtime._asyncio_backend import _HIGH_WATER, AsyncioBackend, _Pool
+from binance_coinm_futures._runtime._call import DEADLINE
 from binance_coinm_futures._runtime._transport import BinanceTransport
 from binance_coinm_futures.api.trade import cancel_order
 from tests.wire.scripted import (
@@ -249,6 +250,92 @@ def test_a_deadline_that_ends_the_wait_for_a_connection_is_nothing_sent() -> Non
 
     server, _ = run(hold, crowded, limits=httpx.Limits(max_connections=1))
     assert len(server.requests) == 1
+
+
+def test_a_waiter_resumed_after_the_deadline_takes_no_connection() -> None:
+    """A pool waiter woken in time but resumed only after its call's deadline (the loop was
+    busy) writes nothing: PoolTimeout (nothing sent), and the room goes to the next waiter."""
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        pool = _Pool(httpx.Limits(max_connections=1))
+        key = (b"http", "127.0.0.1", 9)
+        assert await pool.acquire(key, loop, 5.0, None) is None  # the one room, taken
+        late = asyncio.ensure_future(pool.acquire(key, loop, 5.0, loop.time() + 0.1))
+        patient = asyncio.ensure_future(pool.acquire(key, loop, 5.0, None))
+        await asyncio.sleep(0.02)
+        pool.opening_failed()  # the room is free again: the first waiter is woken,
+        time.sleep(0.15)  # but the loop stays busy past that waiter's deadline
+        with pytest.raises(httpx.PoolTimeout, match="deadline"):
+            await late
+        assert await asyncio.wait_for(patient, 1.0) is None  # the room, handed on
+
+    asyncio.run(main())
+
+
+def test_a_connect_ended_by_the_deadline_is_not_tried_again() -> None:
+    """A connect the call's deadline ended is not retried: a second attempt could only start
+    after the deadline (and a name lookup it starts cannot be stopped)."""
+    attempts: list[float] = []
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+
+        async def hang(*args: Any, **kwargs: Any) -> Any:
+            attempts.append(loop.time())
+            await asyncio.sleep(10)
+
+        loop.create_connection = hang  # type: ignore[method-assign]
+        backend = AsyncioBackend()
+        try:
+            sent = request("http://127.0.0.1:9", timeouts={"connect": 5.0})
+            sent.extensions[DEADLINE] = time.monotonic() + 0.2
+            with pytest.raises(httpx.ConnectTimeout, match="by the call's deadline"):
+                await backend.handle_async_request(sent)
+        finally:
+            await backend.aclose()
+
+    asyncio.run(main())
+    assert len(attempts) == 1
+
+
+class _LoopOnItsOwnClock(asyncio.SelectorEventLoop):
+    def time(self) -> float:
+        return super().time() + 1000.0
+
+
+@pytest.mark.parametrize("answer", [KEEP, None], ids=["answered", "silent"])
+def test_the_deadline_holds_on_a_loop_with_its_own_clock(answer: bytes | None) -> None:
+    """DEADLINE is on time.monotonic()'s clock; a loop may keep another (here 1,000 s ahead):
+    an answer within the deadline is taken, and a silent server is cut off by it."""
+
+    def script(number: int, head: bytes, connection: socket.socket) -> bool:
+        if answer is None:
+            time.sleep(2.0)
+            return False
+        connection.sendall(answer)
+        return True
+
+    async def main(url: str) -> float:
+        backend = AsyncioBackend()
+        try:
+            sent = request(url, timeouts={"read": 5.0})
+            sent.extensions[DEADLINE] = time.monotonic() + 0.4
+            started = time.monotonic()
+            if answer is None:
+                with pytest.raises(TimeoutError):
+                    await exchange(backend, sent)
+            else:
+                assert (await exchange(backend, sent))[1] == BODY
+            return time.monotonic() - started
+        finally:
+            await backend.aclose()
+
+    with raw_server_running(script) as server:
+        with asyncio.Runner(loop_factory=_LoopOnItsOwnClock) as runner:
+            took = runner.run(main(server.url))
+    if answer is None:
+        assert took < 1.5  # by the 0.4 s deadline, not the 5 s read timeout
 
 
 @pytest.mark.parametrize(("pause", "connections"), [(0.0, 1), (0.3, 2)])
