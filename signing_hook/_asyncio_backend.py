@@ -564,6 +564,7 @@ class AsyncioBackend(httpx.AsyncBaseTransport):
         failure: httpx.TransportError | None = None
         for _ in range(CONNECT_RETRIES + 1):
             connection = _Connection(loop)
+            refused_certificate = False
             try:
                 ends = None if connect_timeout is None else loop.time() + connect_timeout
                 async with asyncio.timeout_at(_earliest(ends, deadline)):
@@ -580,15 +581,14 @@ class AsyncioBackend(httpx.AsyncBaseTransport):
                 if ends is not None and (deadline is None or ends < deadline):
                     within = f"within {connect_timeout:g} s"
                 failure = httpx.ConnectTimeout(f"no connection {within}")
-                if deadline is not None and loop.time() >= deadline:
-                    connection.close()
-                    break  # no second attempt: it could only start after the deadline
             except OSError as error:  # refused, unreachable, a certificate, an unknown name
                 failure = httpx.ConnectError(f"{type(error).__name__}: {error}")
-                if isinstance(error, ssl.SSLError):
-                    connection.close()
-                    break  # a refused certificate would be refused again
+                refused_certificate = isinstance(error, ssl.SSLError)
             connection.close()
+            # No second attempt for a refused certificate (it would be refused again), nor
+            # after the call's deadline (it could only start late, its name lookup unstoppable).
+            if refused_certificate or (deadline is not None and loop.time() >= deadline):
+                break
         assert failure is not None
         raise failure  # outside the except: the OSError stays out of the chain
 
